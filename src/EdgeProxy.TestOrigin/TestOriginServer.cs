@@ -1,0 +1,379 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeProxy.TestOrigin;
+
+/// <summary>
+/// A controllable HTTP origin on loopback, for functional tests, the demo and benchmarks.
+/// Every path answers; the query string steers the answer (see README "Test origin"):
+/// <c>status, size, delay_ms, chunks, chunk_ms, cc, etag, lm, vary, expires, te=chunked, hang=1,
+/// abort_after, abort_count, echo=1, gate, body_gate, gate_after, h.Name=value</c>.
+/// <c>/__stats[?path=/p]</c> returns counters as JSON; <c>/__reset</c> clears them.
+/// </summary>
+public sealed class TestOriginServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TestOriginOptions _options;
+
+    private TestOriginServer(WebApplication app, TestOriginOptions options)
+    {
+        _app = app;
+        _options = options;
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public int Port => BaseAddress.Port;
+
+    public string Name => _options.Name;
+
+    public RequestCounters Counters { get; } = new();
+
+    public OriginGates Gates { get; } = new();
+
+    /// <summary>Status forced on every request (a failing primary); null for normal behaviour. May change at run time.</summary>
+    public int? ForceStatus
+    {
+        get => _options.ForceStatus;
+        set => _options.ForceStatus = value;
+    }
+
+    /// <summary>Optional hook run for each counted request before the default handling; return true when it answered.</summary>
+    public Func<HttpContext, Task<bool>>? Intercept { get; set; }
+
+    /// <summary>Request headers of the last request per path, for assertions on what the proxy sent.</summary>
+    public IReadOnlyDictionary<string, IHeaderDictionary> LastRequestHeaders => _lastHeaders;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IHeaderDictionary> _lastHeaders = new(StringComparer.Ordinal);
+
+    public static async Task<TestOriginServer> StartAsync(TestOriginOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new TestOriginOptions();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(TestOriginServer).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null;
+            k.Listen(IPAddress.Loopback, options.Port);
+        });
+        var app = builder.Build();
+        var server = new TestOriginServer(app, options);
+        app.Run(server.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        return server;
+    }
+
+    /// <summary>The deterministic body the origin sends for <paramref name="path"/> and <paramref name="size"/>.</summary>
+    public static byte[] ExpectedBody(string path, int size)
+    {
+        var body = new byte[size];
+        FillBody(body, 0, PathSeed(path));
+        return body;
+    }
+
+    private static int PathSeed(string path)
+    {
+        var seed = 17;
+        foreach (var c in path)
+        {
+            seed = unchecked((seed * 31) + c);
+        }
+
+        return seed & 0xFF;
+    }
+
+    private static void FillBody(Span<byte> buffer, long offset, int seed)
+    {
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            buffer[i] = (byte)('a' + (((offset + i) + seed) % 26));
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        if (path == "/__stats")
+        {
+            await WriteStatsAsync(context);
+            return;
+        }
+
+        if (path == "/__reset")
+        {
+            Counters.Reset();
+            context.Response.StatusCode = 204;
+            return;
+        }
+
+        var n = Counters.Increment(path);
+        _lastHeaders[path] = new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase));
+        Gates.SignalReceived(path, n);
+        var response = context.Response;
+        response.Headers["X-Origin"] = _options.Name;
+        response.Headers["X-Origin-Count"] = n.ToString(CultureInfo.InvariantCulture);
+
+        if (Intercept is { } intercept && await intercept(context))
+        {
+            return;
+        }
+
+        var q = context.Request.Query;
+        var ct = context.RequestAborted;
+
+        if (q["gate"] is { Count: > 0 } gate)
+        {
+            await Gates.WaitAsync(gate.ToString(), ct);
+        }
+
+        if (Int(q, "delay_ms") is { } delay and > 0)
+        {
+            await Task.Delay(delay, ct);
+        }
+
+        if (q["hang"] == "1")
+        {
+            // Accepts and reads the request, never answers: the "silent origin".
+            await Task.Delay(Timeout.Infinite, ct);
+            return;
+        }
+
+        if (q["echo"] == "1")
+        {
+            await EchoAsync(context, n);
+            return;
+        }
+
+        var status = Int(q, "status") ?? _options.ForceStatus ?? 200;
+        var size = Int(q, "size") ?? 0;
+        var etag = q["etag"].ToString();
+        if (etag == "auto")
+        {
+            etag = $"\"{path.GetHashCode(StringComparison.Ordinal) & 0xFFFFFF:x}-{size}\"";
+        }
+
+        if (etag.Length > 0)
+        {
+            response.Headers.ETag = etag;
+        }
+
+        var cc = q["cc"];
+        if (cc.Count > 0)
+        {
+            response.Headers.CacheControl = cc;
+        }
+
+        if (q["lm"] is { Count: > 0 } lm)
+        {
+            response.Headers.LastModified = long.TryParse(lm, NumberStyles.Integer, CultureInfo.InvariantCulture, out var secondsAgo)
+                ? DateTimeOffset.UtcNow.AddSeconds(-secondsAgo).ToString("R", CultureInfo.InvariantCulture)
+                : lm.ToString();
+        }
+
+        if (q["expires"] is { Count: > 0 } expires)
+        {
+            response.Headers.Expires = expires;
+        }
+
+        if (q["vary"] is { Count: > 0 } vary)
+        {
+            response.Headers.Vary = vary;
+        }
+
+        foreach (var (key, value) in q)
+        {
+            if (key.StartsWith("h.", StringComparison.Ordinal))
+            {
+                response.Headers.Append(key[2..], value);
+            }
+        }
+
+        if (status == 200 && IsNotModified(context.Request, etag, response.Headers.LastModified))
+        {
+            response.StatusCode = 304;
+            return;
+        }
+
+        response.StatusCode = status;
+        if (status is 204 or 304 || HttpMethods.IsHead(context.Request.Method) && q["head_body"] != "1")
+        {
+            if (status is not (204 or 304))
+            {
+                response.ContentLength = size;
+            }
+
+            await response.StartAsync(ct);
+            Gates.SignalHeadersSent(path, n);
+            return;
+        }
+
+        var chunked = q["te"] == "chunked";
+        if (!chunked)
+        {
+            response.ContentLength = size;
+        }
+
+        response.ContentType = "application/octet-stream";
+        await response.StartAsync(ct);
+        await response.Body.FlushAsync(ct);
+        Gates.SignalHeadersSent(path, n);
+
+        var abortAfter = Int(q, "abort_after");
+        var abortCount = Int(q, "abort_count") ?? int.MaxValue;
+        var abortThis = abortAfter is not null && n <= abortCount;
+        await WriteBodyAsync(context, path, size, q, abortThis ? abortAfter : null, ct);
+    }
+
+    private async Task WriteBodyAsync(HttpContext context, string path, int size, IQueryCollection q, int? abortAfter, CancellationToken ct)
+    {
+        var chunks = Math.Max(1, Int(q, "chunks") ?? 1);
+        var chunkMs = Int(q, "chunk_ms") ?? 0;
+        var bodyGate = q["body_gate"].ToString();
+        var gateAfter = Int(q, "gate_after") ?? 0;
+        var seed = PathSeed(path);
+        var pieceSize = Math.Max(1, (size + chunks - 1) / chunks);
+        var buffer = new byte[Math.Min(pieceSize, 64 * 1024)];
+        long sent = 0;
+        var gatePassed = bodyGate.Length == 0;
+        for (var piece = 0; piece < chunks && sent < size; piece++)
+        {
+            if (piece > 0 && chunkMs > 0)
+            {
+                await Task.Delay(chunkMs, ct);
+            }
+
+            var pieceEnd = Math.Min(size, sent + pieceSize);
+            while (sent < pieceEnd)
+            {
+                var limit = pieceEnd;
+                if (abortAfter is { } a && a >= sent)
+                {
+                    limit = Math.Min(limit, a);
+                }
+
+                if (!gatePassed && gateAfter >= sent)
+                {
+                    limit = Math.Min(limit, gateAfter);
+                }
+
+                var count = (int)Math.Min(buffer.Length, limit - sent);
+                if (count > 0)
+                {
+                    FillBody(buffer.AsSpan(0, count), sent, seed);
+                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, count), ct);
+                    sent += count;
+                }
+
+                if (abortAfter is { } abortAt && sent >= abortAt)
+                {
+                    await context.Response.Body.FlushAsync(ct);
+                    Gates.SignalBodyProgress(path, sent);
+                    context.Abort();
+                    return;
+                }
+
+                if (!gatePassed && sent >= gateAfter)
+                {
+                    await context.Response.Body.FlushAsync(ct);
+                    Gates.SignalBodyProgress(path, sent);
+                    await Gates.WaitAsync(bodyGate, ct);
+                    gatePassed = true;
+                }
+            }
+
+            await context.Response.Body.FlushAsync(ct);
+            Gates.SignalBodyProgress(path, sent);
+        }
+    }
+
+    private static bool IsNotModified(HttpRequest request, string etag, Microsoft.Extensions.Primitives.StringValues lastModified)
+    {
+        var inm = request.Headers.IfNoneMatch.ToString();
+        if (inm.Length > 0)
+        {
+            return etag.Length > 0 && (inm == "*" || inm.Split(',').Any(t => t.Trim().TrimStart('W', '/') == etag.TrimStart('W', '/')));
+        }
+
+        var ims = request.Headers.IfModifiedSince.ToString();
+        return ims.Length > 0 && lastModified.Count > 0
+            && DateTimeOffset.TryParse(ims, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since)
+            && DateTimeOffset.TryParse(lastModified.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var modified)
+            && modified <= since;
+    }
+
+    private async Task EchoAsync(HttpContext context, int n)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        long length = 0;
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+            length += read;
+        }
+
+        var echo = new Dictionary<string, object?>
+        {
+            ["origin"] = _options.Name,
+            ["count"] = n,
+            ["method"] = context.Request.Method,
+            ["path"] = context.Request.Path.Value,
+            ["query"] = context.Request.QueryString.Value,
+            ["protocol"] = context.Request.Protocol,
+            ["bodyLength"] = length,
+            ["bodySha256"] = Convert.ToHexString(sha.GetHashAndReset()),
+            ["headers"] = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+        };
+        var status = Int(context.Request.Query, "status") ?? 200;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        foreach (var (key, value) in context.Request.Query)
+        {
+            if (key.StartsWith("h.", StringComparison.Ordinal))
+            {
+                context.Response.Headers.Append(key[2..], value);
+            }
+        }
+
+        await JsonSerializer.SerializeAsync(context.Response.Body, echo, cancellationToken: context.RequestAborted);
+    }
+
+    private async Task WriteStatsAsync(HttpContext context)
+    {
+        context.Response.ContentType = "application/json";
+        var path = context.Request.Query["path"].ToString();
+        object stats = path.Length > 0
+            ? new Dictionary<string, object> { ["name"] = _options.Name, ["path"] = path, ["count"] = Counters.For(path) }
+            : new Dictionary<string, object> { ["name"] = _options.Name, ["port"] = Port, ["total"] = Counters.Total, ["paths"] = Counters.Snapshot() };
+        await JsonSerializer.SerializeAsync(context.Response.Body, stats, cancellationToken: context.RequestAborted);
+    }
+
+    private static int? Int(IQueryCollection q, string key) =>
+        q.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _app.StopAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _app.DisposeAsync();
+    }
+}

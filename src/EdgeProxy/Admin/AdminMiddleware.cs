@@ -1,0 +1,46 @@
+using System.Text;
+
+namespace EdgeProxy.Admin;
+
+/// <summary>
+/// Serves the admin listener: <c>/healthz</c> (the process is alive) and <c>/readyz</c> (send traffic
+/// here; 503 while starting or draining). Everything else on that listener is 404: admin requests
+/// never reach an origin.
+/// </summary>
+internal sealed class AdminMiddleware
+{
+    private static readonly byte[] Ok = Encoding.ASCII.GetBytes("ok\n");
+
+    private readonly ReadinessState _readiness;
+
+    public AdminMiddleware(RequestDelegate next, ReadinessState readiness)
+    {
+        _ = next; // terminal for the admin listener
+        _readiness = readiness;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+        response.ContentType = "text/plain; charset=utf-8";
+        switch (context.Request.Path.Value)
+        {
+            case "/healthz":
+                return WriteAsync(context, StatusCodes.Status200OK, Ok);
+            case "/readyz":
+                return _readiness.IsReady
+                    ? WriteAsync(context, StatusCodes.Status200OK, Encoding.ASCII.GetBytes("ready\n"))
+                    : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Encoding.ASCII.GetBytes(_readiness.Describe() + "\n"));
+            default:
+                return WriteAsync(context, StatusCodes.Status404NotFound, Encoding.ASCII.GetBytes("not found\n"));
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(body).AsTask();
+    }
+}

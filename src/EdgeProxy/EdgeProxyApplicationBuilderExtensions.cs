@@ -1,0 +1,28 @@
+using EdgeProxy.Admin;
+using EdgeProxy.Observability;
+using EdgeProxy.Origins;
+
+namespace EdgeProxy;
+
+/// <summary>
+/// The request's path, in order (docs/architecture.md draws it): admin listener branch → access log →
+/// YARP routing → proxy pipeline (load balancing, passive health) → forwarding to the origin.
+/// </summary>
+public static class EdgeProxyApplicationBuilderExtensions
+{
+    public static WebApplication UseEdgeProxy(this WebApplication app)
+    {
+        var listeners = app.Services.GetRequiredService<EdgeProxyListeners>();
+        app.MapWhen(listeners.IsAdmin, admin => admin.UseMiddleware<AdminMiddleware>());
+
+        app.UseMiddleware<AccessLogMiddleware>();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+            proxy.UseMiddleware<ForwardingMiddleware>();
+        });
+        return app;
+    }
+}

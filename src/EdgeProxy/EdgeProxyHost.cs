@@ -1,0 +1,55 @@
+using EdgeProxy.Admin;
+using EdgeProxy.Configuration;
+using EdgeProxy.Observability;
+
+namespace EdgeProxy;
+
+/// <summary>Builds the EdgeProxy application: configuration layers, validation, logging, Kestrel listeners.</summary>
+public static class EdgeProxyHost
+{
+    /// <summary>
+    /// Builds the app from command-line arguments. <paramref name="overrides"/> sit above every other
+    /// layer (tests use them for ephemeral ports); <paramref name="configureBuilder"/> runs last.
+    /// Throws <see cref="EdgeProxyConfigurationException"/> naming every bad key.
+    /// </summary>
+    public static WebApplication Build(
+        string[] args,
+        IEnumerable<KeyValuePair<string, string?>>? overrides = null,
+        Action<WebApplicationBuilder>? configureBuilder = null)
+    {
+        var (configFile, rest) = ConfigurationLayers.ExtractConfigFile(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest });
+        try
+        {
+            ConfigurationLayers.Apply(builder.Configuration, builder.Environment.EnvironmentName, configFile, rest, overrides);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new EdgeProxyConfigurationException([$"config: {ex.Message} {ex.InnerException?.Message}".TrimEnd()]);
+        }
+
+        var errors = EdgeProxyConfigValidator.Validate(builder.Configuration);
+        if (errors.Count > 0)
+        {
+            throw new EdgeProxyConfigurationException(errors);
+        }
+
+        builder.Logging.AddEdgeProxySerilog(builder.Configuration);
+        builder.Services.AddEdgeProxy(builder.Configuration);
+
+        var listeners = new EdgeProxyListeners();
+        builder.Services.AddSingleton(listeners);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
+                .Endpoint(AdminOptions.ProxyEndpointName, endpoint => listeners.AddProxy(endpoint.ListenOptions))
+                .Endpoint(AdminOptions.EndpointName, endpoint => listeners.AddAdmin(endpoint.ListenOptions));
+        });
+
+        configureBuilder?.Invoke(builder);
+        var app = builder.Build();
+        app.UseEdgeProxy();
+        return app;
+    }
+}

@@ -1,0 +1,40 @@
+using EdgeProxy.Admin;
+using EdgeProxy.Configuration;
+using EdgeProxy.Demo;
+using EdgeProxy.Observability;
+using EdgeProxy.Origins;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace EdgeProxy;
+
+/// <summary>Registers EdgeProxy's services: YARP from <c>ReverseProxy</c>, EdgeProxy's options and layers.</summary>
+public static class EdgeProxyServiceCollectionExtensions
+{
+    public static IServiceCollection AddEdgeProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EdgeProxyOptions>().Bind(configuration.GetSection(EdgeProxyOptions.SectionName));
+        services.Configure<HostOptions>(host =>
+        {
+            var lifecycle = configuration.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>()?.Lifecycle ?? new LifecycleOptions();
+            host.ShutdownTimeout = lifecycle.DrainDelay + lifecycle.DrainTimeout;
+        });
+
+        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        services.AddSingleton<IForwarderHttpClientFactory, OriginHttpClientFactory>();
+        services.AddSingleton<ITransformProvider, ProxyHeadersTransformProvider>();
+
+        services.AddSingleton<OriginSettings>();
+        services.AddSingleton<OriginForwarder>();
+        services.AddSingleton<IOriginClient, DirectOriginClient>();
+
+        services.AddSingleton<EdgeProxyListeners>();
+        services.AddSingleton<ReadinessState>();
+        services.AddHostedService<DrainService>();
+        services.AddHostedService<DemoOriginService>();
+
+        services.AddSingleton<AccessLogWriter>();
+        services.AddHostedService(static sp => sp.GetRequiredService<AccessLogWriter>());
+        return services;
+    }
+}

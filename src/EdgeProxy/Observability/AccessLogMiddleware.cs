@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace EdgeProxy.Observability;
+
+/// <summary>
+/// Outermost middleware of the proxy listener: sets the <see cref="ProxyRequestFeature"/> every
+/// layer writes to, counts body bytes, and queues one access-log entry when the request ends.
+/// </summary>
+internal sealed class AccessLogMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly AccessLogWriter _writer;
+
+    public AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer)
+    {
+        _next = next;
+        _writer = writer;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var feature = new ProxyRequestFeature();
+        context.Features.Set(feature);
+        var originalBody = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        context.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(originalBody, feature));
+        var status = 500;
+        try
+        {
+            await _next(context);
+            status = context.Response.StatusCode;
+        }
+        finally
+        {
+            context.Features.Set(originalBody);
+            if (context.RequestAborted.IsCancellationRequested && feature.Failure == Origins.OriginFailureKind.None)
+            {
+                feature.Detail ??= "client aborted";
+            }
+
+            _writer.Write(new AccessLogEntry(
+                DateTimeOffset.UtcNow,
+                context.Connection.RemoteIpAddress?.ToString() ?? "-",
+                context.Request.Method,
+                context.Request.GetEncodedPathAndQuery(),
+                context.Response.HasStarted ? context.Response.StatusCode : status,
+                feature.BytesSent,
+                Stopwatch.GetElapsedTime(start).TotalMilliseconds,
+                feature.Origin ?? "-",
+                feature.CacheResult,
+                feature.Failure,
+                feature.Detail));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace EdgeProxy.Observability;
+
+/// <summary>The per-request access log (Serilog category <c>EdgeProxy.AccessLog</c>).</summary>
+public sealed class AccessLogOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Entries waiting to be written. The log is written off the request path; when this queue is
+    /// full, entries are dropped and counted rather than making requests wait.
+    /// </summary>
+    public int QueueCapacity { get; set; } = 10_000;
+}

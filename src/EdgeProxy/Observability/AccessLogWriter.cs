@@ -1,0 +1,76 @@
+using System.Threading.Channels;
+using EdgeProxy.Configuration;
+using EdgeProxy.Origins;
+using Microsoft.Extensions.Options;
+
+namespace EdgeProxy.Observability;
+
+/// <summary>
+/// Writes access-log entries from a bounded queue on a background task, so requests never wait for
+/// the log. When the queue is full the entry is dropped and counted (<see cref="Dropped"/>).
+/// The logger category is <c>EdgeProxy.AccessLog</c>.
+/// </summary>
+internal sealed partial class AccessLogWriter : BackgroundService
+{
+    public const string Category = "EdgeProxy.AccessLog";
+
+    private readonly Channel<AccessLogEntry> _queue;
+    private readonly ILogger _logger;
+    private long _dropped;
+
+    public AccessLogWriter(ILoggerFactory loggerFactory, IOptions<EdgeProxyOptions> options)
+    {
+        _logger = loggerFactory.CreateLogger(Category);
+        _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(options.Value.AccessLog.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+    }
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Write(in AccessLogEntry entry)
+    {
+        if (!_queue.Writer.TryWrite(entry))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var entry in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                LogEntry(entry);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var entry))
+        {
+            LogEntry(entry);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    private void LogEntry(in AccessLogEntry e)
+    {
+        var failure = OriginFailureClassifier.Describe(e.Failure);
+        Access(_logger, e.Client, e.Method, e.Url, e.Status, e.Bytes, e.DurationMs, e.Origin, e.CacheResult, failure, e.Detail ?? "-", e.Time);
+    }
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
+        Message = "{Client} \"{Method} {Url}\" {Status} {Bytes} {DurationMs:0.0}ms origin={Origin} cache={CacheResult} failure={Failure} detail=\"{Detail}\" at={Time:O}")]
+    private static partial void Access(ILogger logger, string client, string method, string url, int status, long bytes, double durationMs,
+        string origin, string cacheResult, string failure, string detail, DateTimeOffset time);
+}

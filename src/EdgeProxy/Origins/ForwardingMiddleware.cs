@@ -1,0 +1,70 @@
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using EdgeProxy.Observability;
+using Yarp.ReverseProxy.Model;
+
+namespace EdgeProxy.Origins;
+
+/// <summary>
+/// The terminal step of EdgeProxy's YARP proxy pipeline (it replaces YARP's own forwarder step):
+/// forwards to the route's cluster and turns a failure before the response started into 502/504
+/// with a short body, recording the outcome for the access log.
+/// </summary>
+internal sealed class ForwardingMiddleware
+{
+    private readonly IOriginClient _origins;
+
+    public ForwardingMiddleware(RequestDelegate next, IOriginClient origins)
+    {
+        _ = next; // terminal: YARP's ForwarderMiddleware after us never runs
+        _origins = origins;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var route = context.GetRouteModel();
+        var attempt = await _origins.SendAsync(context, route, proxy.AvailableDestinations, context.RequestAborted);
+        Record(context, route, attempt);
+        if (!attempt.Succeeded)
+        {
+            await WriteFailureAsync(context, attempt.Failure);
+        }
+    }
+
+    internal static void Record(HttpContext context, RouteModel route, in OriginAttempt attempt)
+    {
+        if (context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.RouteId = route.Config.RouteId;
+            feature.ClusterId = attempt.ClusterId;
+            feature.Origin = attempt.Destination;
+            feature.Failure = attempt.Failure;
+            if (!attempt.Succeeded)
+            {
+                feature.Detail = attempt.Exception?.Message;
+            }
+        }
+    }
+
+    /// <summary>502 for an unreachable origin, 504 for a timeout, with a short text body; nothing if the response already started.</summary>
+    internal static async Task WriteFailureAsync(HttpContext context, OriginFailureKind failure)
+    {
+        if (context.Response.HasStarted || failure == OriginFailureKind.ClientAborted)
+        {
+            return;
+        }
+
+        var status = OriginFailureClassifier.StatusFor(failure);
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrases.GetReasonPhrase(status)}: origin {OriginFailureClassifier.Describe(failure)}\n");
+        context.Response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+}

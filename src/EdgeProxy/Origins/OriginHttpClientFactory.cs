@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EdgeProxy.Origins;
+
+/// <summary>
+/// YARP's per-cluster HttpClient with EdgeProxy's phase timeouts: our own connect step (so a connect
+/// timeout is told apart from a refused connection and from a silent origin), and
+/// <see cref="OriginTimeoutHandler"/> for the response-header and body-idle timeouts.
+/// </summary>
+internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
+{
+    private readonly OriginSettings _settings;
+
+    public OriginHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, OriginSettings settings)
+        : base(logger)
+    {
+        _settings = settings;
+    }
+
+    protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        base.ConfigureHandler(context, handler);
+        var clusterId = context.ClusterId;
+        var settings = _settings;
+        handler.ConnectCallback = (connect, cancellationToken) => ConnectAsync(connect.DnsEndPoint, settings.For(clusterId).ConnectTimeout, cancellationToken);
+    }
+
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        new OriginTimeoutHandler(base.WrapHandler(context, handler), context.ClusterId, _settings);
+
+    internal static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(endPoint, deadline.Token);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new OriginTimeoutException(OriginFailureKind.ConnectTimeout, timeout);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace EdgeProxy.Origins;
+
+/// <summary>
+/// How EdgeProxy talks to one origin cluster. Every value is optional so a cluster entry can override
+/// just one of <see cref="Configuration.EdgeProxyOptions.OriginDefaults"/>.
+/// </summary>
+public sealed class OriginOptions
+{
+    /// <summary>Time allowed for the TCP (and TLS) connect. Default 5 s.</summary>
+    public TimeSpan? ConnectTimeout { get; set; }
+
+    /// <summary>Time from sending the request to receiving the response headers (a silent origin). Default 30 s.</summary>
+    public TimeSpan? ResponseHeaderTimeout { get; set; }
+
+    /// <summary>Longest pause allowed between two reads of the response body. Default 30 s.</summary>
+    public TimeSpan? BodyIdleTimeout { get; set; }
+
+    /// <summary>YARP cluster id to escalate to when this cluster fails (see the escalation docs).</summary>
+    public string? Secondary { get; set; }
+
+    internal static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan DefaultResponseHeaderTimeout = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan DefaultBodyIdleTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>This cluster's values over <paramref name="defaults"/>, over the built-in defaults.</summary>
+    internal ResolvedOriginOptions Resolve(OriginOptions defaults) => new(
+        ConnectTimeout ?? defaults.ConnectTimeout ?? DefaultConnectTimeout,
+        ResponseHeaderTimeout ?? defaults.ResponseHeaderTimeout ?? DefaultResponseHeaderTimeout,
+        BodyIdleTimeout ?? defaults.BodyIdleTimeout ?? DefaultBodyIdleTimeout,
+        Secondary ?? defaults.Secondary);
+}
+
+/// <summary>The effective origin settings of one cluster.</summary>
+internal sealed record ResolvedOriginOptions(TimeSpan ConnectTimeout, TimeSpan ResponseHeaderTimeout, TimeSpan BodyIdleTimeout, string? Secondary);
