@@ -1,0 +1,80 @@
+using EdgeProxy.Admin;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeProxy.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A whole EdgeProxy (the same <see cref="EdgeProxyHost.Build"/> as Program.cs) on real loopback
+/// sockets with ephemeral ports, configured by key/value overrides on top of config/appsettings.json.
+/// </summary>
+public sealed class ProxyInstance : IAsyncDisposable
+{
+    private ProxyInstance(WebApplication app, TestLogSink logs)
+    {
+        App = app;
+        Logs = logs;
+        var listeners = app.Services.GetRequiredService<EdgeProxyListeners>();
+        ProxyAddress = listeners.ProxyAddresses[0];
+        AdminAddress = listeners.AdminAddresses[0];
+        Client = NewClient();
+        AdminClient = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public WebApplication App { get; }
+
+    public TestLogSink Logs { get; }
+
+    public Uri ProxyAddress { get; }
+
+    public Uri AdminAddress { get; }
+
+    /// <summary>A client for the proxy listener (no automatic redirects or decompression).</summary>
+    public HttpClient Client { get; }
+
+    public HttpClient AdminClient { get; }
+
+    /// <summary>A fresh client with its own connections to the proxy listener.</summary>
+    public HttpClient NewClient() =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = ProxyAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
+    public static async Task<ProxyInstance> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var logs = new TestLogSink();
+        var merged = new Dictionary<string, string?>(ProxySettings.Base(), StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in settings)
+        {
+            merged[key] = value;
+        }
+
+        var app = EdgeProxyHost.Build([], merged, builder =>
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            configure?.Invoke(builder);
+        });
+        await app.StartAsync();
+        return new ProxyInstance(app, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        AdminClient.Dispose();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await App.StopAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await App.DisposeAsync();
+    }
+}
