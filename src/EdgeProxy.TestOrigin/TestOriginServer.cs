@@ -67,6 +67,7 @@ public sealed class TestOriginServer : IAsyncDisposable
         });
         var app = builder.Build();
         var server = new TestOriginServer(app, options);
+        app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -131,6 +132,11 @@ public sealed class TestOriginServer : IAsyncDisposable
 
         var q = context.Request.Query;
         var ct = context.RequestAborted;
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            await EchoWebSocketAsync(context, ct);
+            return;
+        }
 
         if (q["gate"] is { Count: > 0 } gate)
         {
@@ -348,6 +354,23 @@ public sealed class TestOriginServer : IAsyncDisposable
         }
 
         await JsonSerializer.SerializeAsync(context.Response.Body, echo, cancellationToken: context.RequestAborted);
+    }
+
+    private static async Task EchoWebSocketAsync(HttpContext context, CancellationToken ct)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var message = await socket.ReceiveAsync(buffer, ct);
+            if (message.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", ct);
+                return;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, message.Count), message.MessageType, message.EndOfMessage, ct);
+        }
     }
 
     private async Task WriteStatsAsync(HttpContext context)

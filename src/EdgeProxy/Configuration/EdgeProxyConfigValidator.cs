@@ -23,15 +23,26 @@ internal static class EdgeProxyConfigValidator
         ValidateEndpoints(configuration, errors);
 
         var edge = configuration.GetSection(EdgeProxyOptions.SectionName);
-        var shapeErrors = errors.Count;
         CheckShape(edge, typeof(EdgeProxyOptions), errors);
-        if (errors.Count == shapeErrors)
+        if (TryBind(edge) is { } options)
         {
-            var options = edge.Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
             ValidateOptions(options, clusterIds, errors);
         }
 
         return errors;
+    }
+
+    /// <summary>Binds the section; null when a value does not convert (CheckShape has already named it).</summary>
+    private static EdgeProxyOptions? TryBind(IConfigurationSection section)
+    {
+        try
+        {
+            return section.Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static void ValidateRoutes(IConfiguration configuration, HashSet<string> clusterIds, List<string> errors)
