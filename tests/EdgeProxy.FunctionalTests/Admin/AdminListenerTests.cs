@@ -4,36 +4,21 @@ using EdgeProxy.TestOrigin;
 
 namespace EdgeProxy.FunctionalTests.Admin;
 
-public sealed class AdminListenerTests : IAsyncLifetime
+public sealed class AdminListenerTests : ProxiedOriginTest
 {
-    private TestOriginServer _origin = null!;
-    private ProxyInstance _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await TestOriginServer.StartAsync();
-        _proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(_origin.BaseAddress));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
-    }
-
     [Fact]
     public async Task Healthz_OnAdminListener_Is200()
     {
-        using var response = await _proxy.AdminClient.GetAsync("/healthz");
+        using var response = await Proxy.AdminClient.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(0, _origin.Counters.Total);
+        Assert.Equal(0, Origin.Counters.Total);
     }
 
     [Fact]
     public async Task Readyz_WhenStarted_Is200()
     {
-        using var response = await _proxy.AdminClient.GetAsync("/readyz");
+        using var response = await Proxy.AdminClient.GetAsync("/readyz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ready\n", await response.Content.ReadAsStringAsync());
@@ -42,19 +27,19 @@ public sealed class AdminListenerTests : IAsyncLifetime
     [Fact]
     public async Task UnknownPath_OnAdminListener_Is404AndNeverReachesOrigin()
     {
-        using var response = await _proxy.AdminClient.GetAsync("/some/origin/path");
+        using var response = await Proxy.AdminClient.GetAsync("/some/origin/path");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal(0, _origin.Counters.Total);
+        Assert.Equal(0, Origin.Counters.Total);
     }
 
     [Fact]
     public async Task Healthz_OnProxyListener_IsForwardedToOrigin()
     {
-        using var response = await _proxy.Client.GetAsync("/healthz?size=7");
+        using var response = await Proxy.Client.GetAsync("/healthz?size=7");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1, _origin.Counters.For("/healthz"));
+        Assert.Equal(1, Origin.Counters.For("/healthz"));
         Assert.Equal(7, (await response.Content.ReadAsByteArrayAsync()).Length);
     }
 }

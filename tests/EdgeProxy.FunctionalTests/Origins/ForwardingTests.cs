@@ -6,27 +6,12 @@ using EdgeProxy.TestOrigin;
 
 namespace EdgeProxy.FunctionalTests.Origins;
 
-public sealed class ForwardingTests : IAsyncLifetime
+public sealed class ForwardingTests : ProxiedOriginTest
 {
-    private TestOriginServer _origin = null!;
-    private ProxyInstance _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await TestOriginServer.StartAsync(new TestOriginOptions { Name = "primary" });
-        _proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(_origin.BaseAddress));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
-    }
-
     [Fact]
     public async Task Get_ForwardsStatusHeadersAndBodyIntact()
     {
-        using var response = await _proxy.Client.GetAsync("/get/a?size=3000&status=203&h.X-Custom=hello&cc=public,max-age=5&etag=%22v1%22");
+        using var response = await Proxy.Client.GetAsync("/get/a?size=3000&status=203&h.X-Custom=hello&cc=public,max-age=5&etag=%22v1%22");
 
         Assert.Equal(HttpStatusCode.NonAuthoritativeInformation, response.StatusCode);
         Assert.Equal("hello", response.Headers.GetValues("X-Custom").Single());
@@ -34,7 +19,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("primary", response.Headers.GetValues("X-Origin").Single());
         Assert.Equal(TestOriginServer.ExpectedBody("/get/a", 3000), await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(3000, response.Content.Headers.ContentLength);
-        Assert.Equal(1, _origin.Counters.For("/get/a"));
+        Assert.Equal(1, Origin.Counters.For("/get/a"));
     }
 
     [Theory]
@@ -48,7 +33,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         var payload = Encoding.UTF8.GetBytes($"payload for {method}");
         using var request = new HttpRequestMessage(new HttpMethod(method), "/echo/m?echo=1&status=201") { Content = new ByteArrayContent(payload) };
 
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await Proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -61,7 +46,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     public async Task Head_ForwardsHeadersWithoutBody()
     {
         using var request = new HttpRequestMessage(HttpMethod.Head, "/head/a?size=1234");
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await Proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1234, response.Content.Headers.ContentLength);

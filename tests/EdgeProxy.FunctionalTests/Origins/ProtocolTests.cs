@@ -9,27 +9,12 @@ using EdgeProxy.TestOrigin;
 namespace EdgeProxy.FunctionalTests.Origins;
 
 /// <summary>HTTP semantics of forwarding: framing, proxy headers, hop-by-hop rules, upgrades, bad input.</summary>
-public sealed class ProtocolTests : IAsyncLifetime
+public sealed class ProtocolTests : ProxiedOriginTest
 {
-    private TestOriginServer _origin = null!;
-    private ProxyInstance _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await TestOriginServer.StartAsync(new TestOriginOptions { Name = "primary" });
-        _proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(_origin.BaseAddress));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
-    }
-
     [Fact]
     public async Task Get_ChunkedOriginResponse_StreamsChunkedAndComplete()
     {
-        using var response = await _proxy.Client.GetAsync("/chunked/a?size=100000&chunks=5&te=chunked", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Proxy.Client.GetAsync("/chunked/a?size=100000&chunks=5&te=chunked", HttpCompletionOption.ResponseHeadersRead);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Null(response.Content.Headers.ContentLength);
@@ -45,7 +30,7 @@ public sealed class ProtocolTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "/expect/a?echo=1") { Content = new ByteArrayContent(payload) };
         request.Headers.ExpectContinue = true;
 
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await Proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -58,14 +43,14 @@ public sealed class ProtocolTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/headers/a?echo=1");
         request.Headers.Add("Via", "1.1 downstream");
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await Proxy.Client.SendAsync(request);
 
         using var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var headers = echo.RootElement.GetProperty("headers");
         Assert.Equal("1.1 downstream, 1.1 edgeproxy", headers.GetProperty("Via").GetString());
         Assert.Equal("127.0.0.1", headers.GetProperty("X-Forwarded-For").GetString());
         Assert.Equal("http", headers.GetProperty("X-Forwarded-Proto").GetString());
-        Assert.Equal(_proxy.ProxyAddress.Authority, headers.GetProperty("X-Forwarded-Host").GetString());
+        Assert.Equal(Proxy.ProxyAddress.Authority, headers.GetProperty("X-Forwarded-Host").GetString());
         Assert.Contains("1.1 edgeproxy", response.Headers.Via.Select(v => v.ToString()));
     }
 
@@ -77,7 +62,7 @@ public sealed class ProtocolTests : IAsyncLifetime
         request.Headers.Add("X-Hop-Request", "secret");
         request.Headers.Add("X-End-To-End", "kept");
 
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await Proxy.Client.SendAsync(request);
 
         using var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var headers = echo.RootElement.GetProperty("headers");
@@ -91,7 +76,7 @@ public sealed class ProtocolTests : IAsyncLifetime
     public async Task WebSocket_UpgradeIsTunnelledBothWays()
     {
         using var socket = new ClientWebSocket();
-        var uri = new UriBuilder(_proxy.ProxyAddress) { Scheme = "ws", Path = "/ws/echo" }.Uri;
+        var uri = new UriBuilder(Proxy.ProxyAddress) { Scheme = "ws", Path = "/ws/echo" }.Uri;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await socket.ConnectAsync(uri, cts.Token);
 
@@ -112,7 +97,7 @@ public sealed class ProtocolTests : IAsyncLifetime
     public async Task MalformedRequest_Is400AndNeverReachesOrigin(string raw)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(_proxy.ProxyAddress.Host, _proxy.ProxyAddress.Port);
+        await client.ConnectAsync(Proxy.ProxyAddress.Host, Proxy.ProxyAddress.Port);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(raw));
         var buffer = new byte[4096];
@@ -120,6 +105,6 @@ public sealed class ProtocolTests : IAsyncLifetime
         var read = await stream.ReadAsync(buffer, cts.Token);
 
         Assert.StartsWith("HTTP/1.1 400", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
-        Assert.Equal(0, _origin.Counters.Total);
+        Assert.Equal(0, Origin.Counters.Total);
     }
 }

@@ -18,24 +18,10 @@ public sealed class RunsAlone
 /// side uses fixed buffers so what is measured is the proxy's (and the in-process origin's) copying.
 /// </summary>
 [Collection(RunsAlone.Name)]
-public sealed class StreamingMemoryTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StreamingMemoryTests(ITestOutputHelper output) : ProxiedOriginTest
 {
     private const int BodySize = 20 * 1024 * 1024;
 
-    private TestOriginServer _origin = null!;
-    private ProxyInstance _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await TestOriginServer.StartAsync(new TestOriginOptions { Name = "primary" });
-        _proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(_origin.BaseAddress));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
-    }
 
     [Fact]
     public async Task Get_20MBResponse_StreamsWithoutBufferingTheBody()
@@ -68,7 +54,7 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output) : IAsyncLifet
 
     private async Task<(HttpStatusCode Status, long Length)> DownloadAsync(string path)
     {
-        using var response = await _proxy.Client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Proxy.Client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
         var buffer = new byte[64 * 1024];
         long total = 0;
@@ -84,7 +70,7 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output) : IAsyncLifet
     private async Task<long> UploadAsync(int size)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/big/up?echo=1") { Content = new PatternContent(size) };
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await Proxy.Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         using var echo = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
         return echo.RootElement.GetProperty("bodyLength").GetInt64();
