@@ -1,5 +1,11 @@
 using EdgeProxy;
+using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
+
+if (args.Length == 2 && args[0] == HealthCheckCommand.Flag)
+{
+    return await HealthCheckCommand.RunAsync(args[1], Console.Out);
+}
 
 try
 {

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeProxy.FunctionalTests.Infrastructure;
+using EdgeProxy.TestOrigin;
+
+namespace EdgeProxy.FunctionalTests.Admin;
+
+/// <summary>The real process: the container's health-check command and SIGTERM draining.</summary>
+public sealed class ProcessLifecycleTests : ProxiedOriginTest
+{
+    [Fact]
+    public async Task HealthCheckCommand_HealthyAdmin_ExitsZero()
+    {
+        var (exitCode, stdout, _) = await EdgeProxyProcess.RunToExitAsync(["--healthcheck", new Uri(Proxy.AdminAddress, "/healthz").ToString()]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(": 200", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HealthCheckCommand_NothingListening_ExitsOne()
+    {
+        var (exitCode, _, _) = await EdgeProxyProcess.RunToExitAsync(["--healthcheck", new Uri(NetworkFaults.ClosedPort(), "/healthz").ToString()]);
+
+        Assert.Equal(1, exitCode);
+    }
+
+    [Fact]
+    public async Task Sigterm_InFlightRequestFinishesThenProcessExitsZero()
+    {
+        var proxyPort = FreePort();
+        var adminPort = FreePort();
+        using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{proxyPort}",
+            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{adminPort}",
+            ["ReverseProxy__Clusters__primary__Destinations__origin1__Address"] = Origin.BaseAddress.ToString(),
+            ["EdgeProxy__Lifecycle__DrainTimeout"] = "00:00:30",
+        });
+        var output = new OutputWatcher(process);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxyPort}"), Timeout = TimeSpan.FromSeconds(60) };
+            await output.WaitForAsync("Application started");
+
+            var inFlight = client.GetAsync("/drain/slow?gate=drain&size=5000");
+            await Origin.Gates.WhenReceived("/drain/slow").WaitAsync(TimeSpan.FromSeconds(30));
+            Signal(process.Id, "TERM");
+            await output.WaitForAsync("Draining");
+            Origin.Gates.Release("drain");
+
+            using var response = await inFlight;
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(5000, (await response.Content.ReadAsByteArrayAsync()).Length);
+            using var exitDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(exitDeadline.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", $"-{signal} {pid}");
+        kill.WaitForExit();
+    }
+
+    /// <summary>Reads a child process's stdout and lets a test wait for a line containing some text.</summary>
+    private sealed class OutputWatcher
+    {
+        private readonly List<string> _lines = [];
+        private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
+
+        public OutputWatcher(System.Diagnostics.Process process)
+        {
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null)
+                {
+                    return;
+                }
+
+                lock (_lines)
+                {
+                    _lines.Add(e.Data);
+                    foreach (var (text, seen) in _waits)
+                    {
+                        if (e.Data.Contains(text, StringComparison.Ordinal))
+                        {
+                            seen.TrySetResult();
+                        }
+                    }
+                }
+            };
+            process.BeginOutputReadLine();
+        }
+
+        public async Task WaitForAsync(string text)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lines)
+            {
+                if (_lines.Exists(l => l.Contains(text, StringComparison.Ordinal)))
+                {
+                    return;
+                }
+
+                _waits.Add((text, seen));
+            }
+
+            try
+            {
+                await seen.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                lock (_lines)
+                {
+                    throw new Xunit.Sdk.XunitException($"no line with '{text}' in:\n{string.Join("\n", _lines)}");
+                }
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
