@@ -16,12 +16,14 @@ internal sealed partial class AccessLogWriter : BackgroundService
 
     private readonly Channel<AccessLogEntry> _queue;
     private readonly ILogger _logger;
+    private readonly IOptionsMonitor<EdgeProxyOptions> _options;
     private long _dropped;
 
-    public AccessLogWriter(ILoggerFactory loggerFactory, IOptions<EdgeProxyOptions> options)
+    public AccessLogWriter(ILoggerFactory loggerFactory, IOptionsMonitor<EdgeProxyOptions> options)
     {
         _logger = loggerFactory.CreateLogger(Category);
-        _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(options.Value.AccessLog.QueueCapacity)
+        _options = options;
+        _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(options.CurrentValue.AccessLog.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
             SingleReader = true,
@@ -32,6 +34,11 @@ internal sealed partial class AccessLogWriter : BackgroundService
 
     public void Write(in AccessLogEntry entry)
     {
+        if (!_options.CurrentValue.AccessLog.Enabled)
+        {
+            return;
+        }
+
         if (!_queue.Writer.TryWrite(entry))
         {
             Interlocked.Increment(ref _dropped);

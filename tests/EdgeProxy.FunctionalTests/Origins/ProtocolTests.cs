@@ -39,6 +39,22 @@ public sealed class ProtocolTests : ProxiedOriginTest
     }
 
     [Fact]
+    public async Task Post_ChunkedRequestBody_StreamsToOriginIntact()
+    {
+        var payload = new byte[300_000];
+        Random.Shared.NextBytes(payload);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/chunked/up?echo=1") { Content = new StreamContent(new NonSeekableStream(payload)) };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await Proxy.Client.SendAsync(request);
+
+        using var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(payload.Length, echo.RootElement.GetProperty("bodyLength").GetInt64());
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(payload)), echo.RootElement.GetProperty("bodySha256").GetString());
+        Assert.Equal("chunked", echo.RootElement.GetProperty("headers").GetProperty("Transfer-Encoding").GetString());
+    }
+
+    [Fact]
     public async Task Get_AddsViaAndForwardedHeadersBothWays()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/headers/a?echo=1");
@@ -106,5 +122,11 @@ public sealed class ProtocolTests : ProxiedOriginTest
 
         Assert.StartsWith("HTTP/1.1 400", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
         Assert.Equal(0, Origin.Counters.Total);
+    }
+
+    /// <summary>A stream without a length, so HttpClient must send it chunked.</summary>
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
     }
 }
