@@ -35,10 +35,9 @@ public static class EdgeProxyHost
         }
 
         builder.Logging.AddEdgeProxySerilog(builder.Configuration);
-        builder.Services.AddEdgeProxy(builder.Configuration);
-
         var listeners = new EdgeProxyListeners();
         builder.Services.AddSingleton(listeners);
+        builder.Services.AddEdgeProxy(builder.Configuration);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;

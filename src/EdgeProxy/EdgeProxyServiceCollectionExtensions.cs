@@ -3,6 +3,7 @@ using EdgeProxy.Configuration;
 using EdgeProxy.Demo;
 using EdgeProxy.Observability;
 using EdgeProxy.Origins;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -28,7 +29,7 @@ public static class EdgeProxyServiceCollectionExtensions
         services.AddSingleton<OriginForwarder>();
         services.AddSingleton<IOriginClient, DirectOriginClient>();
 
-        services.AddSingleton<EdgeProxyListeners>();
+        services.TryAddSingleton<EdgeProxyListeners>();
         services.AddSingleton<ReadinessState>();
         services.AddHostedService<DrainService>();
         services.AddHostedService<DemoOriginService>();

@@ -1,0 +1,71 @@
+using BenchmarkDotNet.Attributes;
+using EdgeProxy.Admin;
+using EdgeProxy.TestOrigin;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeProxy.Benchmarks;
+
+/// <summary>
+/// A whole request through the proxy on loopback (client → EdgeProxy → test origin → back), in one
+/// process, so MemoryDiagnoser's allocated bytes cover the client, the proxy and the origin together.
+/// </summary>
+[MemoryDiagnoser]
+public class ForwardingBenchmarks : IDisposable
+{
+    private TestOriginServer _origin = null!;
+    private WebApplication _proxy = null!;
+    private HttpClient _client = null!;
+    private byte[] _buffer = null!;
+
+    [Params(1024, 102400)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _origin = await TestOriginServer.StartAsync();
+        _proxy = EdgeProxyHost.Build([], new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Proxy:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Admin:Url"] = "http://127.0.0.1:0",
+            ["ReverseProxy:Clusters:primary:Destinations:origin1:Address"] = _origin.BaseAddress.ToString(),
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["EdgeProxy:AccessLog:Enabled"] = "false",
+        });
+        await _proxy.StartAsync();
+        var address = _proxy.Services.GetRequiredService<EdgeProxyListeners>().ProxyAddresses[0];
+        _client = new HttpClient { BaseAddress = address };
+        _buffer = new byte[128 * 1024];
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        _client.Dispose();
+        await _proxy.StopAsync();
+        await _proxy.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        _client?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Benchmark]
+    public async Task<int> ForwardGet()
+    {
+        using var response = await _client.GetAsync($"/bench/forward?size={Size}", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var total = 0;
+        int read;
+        while ((read = await body.ReadAsync(_buffer)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+}
