@@ -48,7 +48,16 @@ public static class EdgeProxyHost
 
         configureBuilder?.Invoke(builder);
         var app = builder.Build();
-        app.UseEdgeProxy();
+        try
+        {
+            app.UseEdgeProxy();
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is AggregateException yarpErrors)
+        {
+            // YARP validates its own section when the proxy endpoints are built; report its errors like ours.
+            throw new EdgeProxyConfigurationException(yarpErrors.InnerExceptions.Select(e => "ReverseProxy: " + e.Message).ToList());
+        }
+
         return app;
     }
 }

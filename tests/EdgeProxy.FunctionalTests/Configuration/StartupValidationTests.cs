@@ -24,6 +24,20 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Build_ConfigurationYarpRejects_FailsWithYarpsReasons()
+    {
+        var settings = ProxySettings.TwoOrigins(new Uri("http://127.0.0.1:1/"))
+            .With("ReverseProxy:Clusters:primary:LoadBalancingPolicy", "NoSuchPolicy")
+            .With("ReverseProxy:Routes:default:Match:Methods:0", "GET")
+            .With("ReverseProxy:Routes:default:Match:Methods:1", "GET");
+
+        var ex = await Assert.ThrowsAsync<EdgeProxyConfigurationException>(() => ProxyInstance.StartAsync(settings));
+
+        Assert.Contains(ex.Errors, e => e.Contains("NoSuchPolicy", StringComparison.Ordinal) && e.Contains("primary", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("Duplicate HTTP method 'GET'", StringComparison.Ordinal) && e.Contains("default", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Process_MalformedConfigFile_ExitsWithCode2AndMessage()
     {
         var dir = Directory.CreateTempSubdirectory("edgeproxy-config-");
