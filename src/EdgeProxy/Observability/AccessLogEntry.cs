@@ -14,4 +14,8 @@ internal readonly record struct AccessLogEntry(
     string Origin,
     string CacheResult,
     OriginFailureKind Failure,
-    string? Detail);
+    string? Detail,
+    string? CacheStatus,
+    string CollapsedRole,
+    string? EscalationReason,
+    int Attempts);

@@ -51,7 +51,11 @@ internal sealed class AccessLogMiddleware
                 feature.Origin ?? "-",
                 feature.CacheResult,
                 feature.Failure,
-                feature.Detail));
+                feature.Detail,
+                feature.CacheStatus,
+                feature.CollapsedRole,
+                feature.EscalationReason,
+                feature.Attempts));
         }
     }
 }

@@ -73,11 +73,12 @@ internal sealed partial class AccessLogWriter : BackgroundService
     private void LogEntry(in AccessLogEntry e)
     {
         var failure = OriginFailureClassifier.Describe(e.Failure);
-        Access(_logger, e.Client, e.Method, e.Url, e.Status, e.Bytes, e.DurationMs, e.Origin, e.CacheResult, failure, e.Detail ?? "-", e.Time);
+        Access(_logger, e.Client, e.Method, e.Url, e.Status, e.Bytes, e.DurationMs, e.Origin, e.CacheResult, failure, e.Detail ?? "-",
+            e.CacheStatus ?? "-", e.CollapsedRole, e.EscalationReason ?? "-", e.Attempts, e.Time);
     }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
-        Message = "{Client} \"{Method} {Url}\" {Status} {Bytes} {DurationMs:0.0}ms origin={Origin} cache={CacheResult} failure={Failure} detail=\"{Detail}\" at={Time:O}")]
+        Message = "{Client} \"{Method} {Url}\" {Status} {Bytes} {DurationMs:0.0}ms origin={Origin} cache={CacheResult} failure={Failure} detail=\"{Detail}\" cache_status=\"{CacheStatus}\" role={Role} escalated={Escalation} attempts={Attempts} at={Time:O}")]
     private static partial void Access(ILogger logger, string client, string method, string url, int status, long bytes, double durationMs,
-        string origin, string cacheResult, string failure, string detail, DateTimeOffset time);
+        string origin, string cacheResult, string failure, string detail, string cacheStatus, string role, string escalation, int attempts, DateTimeOffset time);
 }

@@ -25,6 +25,18 @@ public sealed class ProxyRequestFeature
     /// <summary>A short human explanation of the failure or decision, for the log line.</summary>
     public string? Detail { get; set; }
 
+    /// <summary>The RFC 9211 <c>Cache-Status</c> value this node added, if any.</summary>
+    public string? CacheStatus { get; set; }
+
+    /// <summary>This request's part in a collapsed fill: "-", "writer" (began the fill) or "waiter" (joined one).</summary>
+    public string CollapsedRole { get; set; } = "-";
+
+    /// <summary>Why the request was escalated to a secondary origin, if it was (e.g. "refused", "status-503").</summary>
+    public string? EscalationReason { get; set; }
+
+    /// <summary>Origin attempts made for this request (0 when served from cache).</summary>
+    public int Attempts { get; set; }
+
     /// <summary>Response body bytes written to the client.</summary>
     public long BytesSent { get; set; }
 }

@@ -40,6 +40,7 @@ internal sealed class ForwardingMiddleware
             feature.ClusterId = attempt.ClusterId;
             feature.Origin = attempt.Destination;
             feature.Failure = attempt.Failure;
+            feature.Attempts = Math.Max(feature.Attempts, 1);
             if (!attempt.Succeeded)
             {
                 feature.Detail = attempt.Exception?.Message;
