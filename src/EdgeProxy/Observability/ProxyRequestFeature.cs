@@ -34,6 +34,12 @@ public sealed class ProxyRequestFeature
     /// <summary>Why the request was escalated to a secondary origin, if it was (e.g. "refused", "status-503").</summary>
     public string? EscalationReason { get; set; }
 
+    /// <summary>
+    /// Set by escalation when a secondary origin answered and its cluster caps how long such answers
+    /// are kept: the caching layer stores the response for at most this long.
+    /// </summary>
+    public TimeSpan? CacheTtlCap { get; set; }
+
     /// <summary>Origin attempts made for this request (0 when served from cache).</summary>
     public int Attempts { get; set; }
 
