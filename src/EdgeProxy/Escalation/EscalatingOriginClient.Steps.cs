@@ -118,19 +118,25 @@ internal sealed partial class EscalatingOriginClient
             attempt = attempt with { Failure = OriginFailureKind.None }; // the origin's status went to the client as is
         }
 
+        var attempts = state.Attempts + (state.Hedge?.State.Attempts ?? 0);
         if (state.Context.Features.Get<ProxyRequestFeature>() is { } feature)
         {
             feature.ClusterId = attempt.ClusterId;
             feature.Origin = attempt.Destination ?? feature.Origin;
-            feature.Attempts = state.Attempts;
+            feature.Attempts = attempts;
+            if (attempt.Succeeded && state.Policy.SecondaryTtlCap is { } cap && string.Equals(attempt.ClusterId, state.Policy.Secondary, StringComparison.OrdinalIgnoreCase))
+            {
+                feature.CacheTtlCap = cap; // the secondary answered
+            }
+
             feature.EscalationReason = escalated;
-            if (escalated is not null || !attempt.Succeeded)
+            if (escalated is not null || !attempt.Succeeded || state.Hedge is not null)
             {
                 feature.Detail = trace.ToString();
             }
         }
 
-        _metrics.Attempts(state.Policy.ClusterId, state.Attempts);
+        _metrics.Attempts(state.Policy.ClusterId, attempts);
         return attempt;
     }
 

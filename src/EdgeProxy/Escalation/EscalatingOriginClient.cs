@@ -92,11 +92,13 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
             {
                 state.Route = routes.Primary;
                 state.Destinations = destinations.Count == 1 ? destinations : [destination];
+                state.SecondaryRoute = routes.Secondary;
+                state.SecondaryDestinations = secondary.DestinationsState.AvailableDestinations;
                 state.DiscardEscalatingStatus = state.CanRetry;
                 var breaker = _breakers.For(policy, destination.Model.Config.Address);
                 if (breaker is null)
                 {
-                    attempt = await AttemptAsync(state, linked.Token);
+                    attempt = await PrimaryAttemptAsync(state, linked.Token);
                 }
                 else
                 {
@@ -104,7 +106,7 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
                     try
                     {
                         var outcome = await breaker.Pipeline.ExecuteOutcomeAsync(
-                            static async (rc, s) => Outcome.FromResult(await s.Self.AttemptAsync(s.State, rc.CancellationToken)),
+                            static async (rc, s) => Outcome.FromResult(await s.Self.PrimaryAttemptAsync(s.State, rc.CancellationToken)),
                             resilience,
                             (Self: this, State: state));
                         if (outcome.Exception is BrokenCircuitException)
@@ -129,11 +131,33 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
 
                 if (reason is null)
                 {
-                    trace.Add("primary", attempt.Destination, DescribeOutcome(attempt, state));
+                    trace.Add("primary", attempt.Destination, state.Hedge is { Won: true } ? "lost-to-hedge" : DescribeOutcome(attempt, state));
+                    if (state.Hedge is { } hedge)
+                    {
+                        trace.Add("hedge", hedge.Attempt.Destination, DescribeOutcome(hedge.Attempt, hedge.State));
+                        if (hedge.Won)
+                        {
+                            if (!hedge.Attempt.Succeeded && context.Response.HasStarted)
+                            {
+                                context.Abort(); // the hedge's body broke off after the client had the headers
+                            }
+
+                            _metrics.Escalated(primary.ClusterId, "hedge");
+                            return Finish(state, hedge.Attempt, trace, "hedge");
+                        }
+                    }
+
                     reason = EscalationReason(attempt, state, cancellationToken);
                     if (reason is null)
                     {
                         return Finish(state, attempt, trace, escalated: null);
+                    }
+
+                    if (state.Hedge is { State.Discarded: false } failedHedge)
+                    {
+                        // The secondary already failed (on the network) while racing: that is the answer.
+                        BothFailed(_logger, primary.ClusterId, trace.ToString());
+                        return Finish(state, failedHedge.Attempt, trace, reason);
                     }
                 }
             }
@@ -153,10 +177,6 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
             state.DiscardEscalatingStatus = false;
             var second = await AttemptAsync(state, linked.Token);
             trace.Add("secondary", second.Destination, DescribeOutcome(second, state));
-            if (second.Succeeded && policy.SecondaryTtlCap is { } cap && context.Features.Get<ProxyRequestFeature>() is { } feature)
-            {
-                feature.CacheTtlCap = cap;
-            }
 
             if (!second.Succeeded && second.Failure != OriginFailureKind.ClientAborted)
             {

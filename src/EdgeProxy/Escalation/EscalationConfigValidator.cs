@@ -78,6 +78,7 @@ internal static class EscalationConfigValidator
 
         Positive($"{key}:Deadline", origin.Deadline, errors);
         Positive($"{key}:SecondaryTtlCap", origin.SecondaryTtlCap, errors);
+        Positive($"{key}:HedgeDelay", origin.HedgeDelay, errors);
         if (origin.Breaker is { } breaker)
         {
             ValidateBreaker($"{key}:Breaker", breaker, errors);

@@ -29,6 +29,8 @@ internal sealed class EscalationPolicy
 
     public TimeSpan? SecondaryTtlCap { get; init; }
 
+    public TimeSpan? HedgeDelay { get; init; }
+
     public required ResolvedBreakerOptions Breaker { get; init; }
 
     /// <summary>The trigger names of <c>EscalateOn</c>.</summary>
@@ -76,6 +78,7 @@ internal sealed class EscalationPolicy
             MaxBodySize = cluster.EscalateMaxBodySize ?? defaults.EscalateMaxBodySize ?? DefaultMaxBodySize,
             Deadline = cluster.Deadline ?? defaults.Deadline ?? DefaultDeadline,
             SecondaryTtlCap = cluster.SecondaryTtlCap ?? defaults.SecondaryTtlCap,
+            HedgeDelay = cluster.HedgeDelay ?? defaults.HedgeDelay,
             Breaker = ResolvedBreakerOptions.Resolve(cluster.Breaker, defaults.Breaker),
         };
     }

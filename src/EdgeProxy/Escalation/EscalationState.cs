@@ -39,10 +39,27 @@ internal sealed class EscalationState
     /// <summary>The current attempt's response was discarded because its status escalates.</summary>
     public bool Discarded { get; private set; }
 
+    /// <summary>The hedging race this attempt takes part in, if any.</summary>
+    public HedgeRace? Race { get; set; }
+
+    /// <summary>This is the hedge's state (on its detached context), racing the primary on <see cref="RealContext"/>.</summary>
+    public bool IsHedge { get; init; }
+
+    /// <summary>For the hedge: the client's context it answers on if it wins.</summary>
+    public HttpContext? RealContext { get; init; }
+
+    /// <summary>For the primary: how the hedge went, once it ran.</summary>
+    public HedgeOutcome? Hedge { get; set; }
+
     // The attempt in flight, for the breaker's static callback.
     public RouteModel? Route { get; set; }
 
     public IReadOnlyList<DestinationState>? Destinations { get; set; }
+
+    // Where a hedge goes.
+    public RouteModel? SecondaryRoute { get; set; }
+
+    public IReadOnlyList<DestinationState>? SecondaryDestinations { get; set; }
 
     /// <summary>Origin attempts made so far (a request skipped by an open circuit is not one).</summary>
     public int Attempts { get; private set; }

@@ -38,6 +38,9 @@ public sealed class OriginOptions
     /// <summary>Longest a response from the secondary may be cached. Default: no cap.</summary>
     public TimeSpan? SecondaryTtlCap { get; set; }
 
+    /// <summary>Race the secondary when the primary has sent no response headers after this long (GET/HEAD and replayable requests). Default: no hedging.</summary>
+    public TimeSpan? HedgeDelay { get; set; }
+
     /// <summary>Per-destination circuit breaker of this cluster (only used when it has a secondary).</summary>
     public Escalation.CircuitBreakerOptions? Breaker { get; set; }
 
