@@ -116,7 +116,7 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
                         }
                         else if (outcome.Exception is { } unexpected)
                         {
-                            throw unexpected;
+                            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(unexpected).Throw();
                         }
                         else
                         {

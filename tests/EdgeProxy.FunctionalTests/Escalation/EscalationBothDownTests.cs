@@ -34,7 +34,7 @@ public sealed class EscalationBothDownTests
             .With("EdgeProxy:Clusters:primary:Secondary", "secondary")
             .With("EdgeProxy:Clusters:primary:ResponseHeaderTimeout", "00:00:00.300")
             .With("EdgeProxy:Clusters:secondary:ResponseHeaderTimeout", "00:01:00")
-            .With("EdgeProxy:Clusters:primary:Deadline", "00:00:00.800"));
+            .With("EdgeProxy:Clusters:primary:Deadline", "00:00:03"));
 
         using var response = await proxy.Client.GetAsync("/both/silent");
 

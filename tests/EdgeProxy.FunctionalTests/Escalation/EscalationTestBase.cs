@@ -33,15 +33,22 @@ public abstract class EscalationTestBase : IAsyncLifetime
     protected async Task<TestOriginServer> StartPrimaryAsync(int? forceStatus = null) =>
         Own(await TestOriginServer.StartAsync(new TestOriginOptions { Name = "primary", ForceStatus = forceStatus }));
 
-    /// <summary>A proxy whose cluster "primary" (at <paramref name="primary"/>) escalates to "secondary", with short timeouts.</summary>
+    /// <summary>
+    /// A proxy whose cluster "primary" (at <paramref name="primary"/>) escalates to "secondary". Timeouts stay
+    /// at the harness's safe defaults; a test that needs a short one sets it on the primary only
+    /// (<see cref="ShortPrimaryTimeouts"/>), so a busy machine cannot make the healthy secondary look dead.
+    /// </summary>
     protected async Task<ProxyInstance> StartProxyAsync(Uri primary, Action<Dictionary<string, string?>>? configure = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? builder = null)
     {
         var settings = ProxySettings.TwoOrigins(primary, Secondary.BaseAddress)
             .With("EdgeProxy:Clusters:primary:Secondary", "secondary")
-            .With("EdgeProxy:OriginDefaults:ConnectTimeout", "00:00:00.300")
-            .With("EdgeProxy:OriginDefaults:ResponseHeaderTimeout", "00:00:00.400")
             .With("EdgeProxy:OriginDefaults:Deadline", "00:00:20");
         configure?.Invoke(settings);
         return Own(await ProxyInstance.StartAsync(settings, builder));
     }
+
+    /// <summary>Connect 300 ms and response headers 400 ms, for the primary cluster only.</summary>
+    protected static void ShortPrimaryTimeouts(Dictionary<string, string?> settings) => settings
+        .With("EdgeProxy:Clusters:primary:ConnectTimeout", "00:00:00.300")
+        .With("EdgeProxy:Clusters:primary:ResponseHeaderTimeout", "00:00:00.400");
 }

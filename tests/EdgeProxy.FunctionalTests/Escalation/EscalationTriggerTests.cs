@@ -19,7 +19,7 @@ public sealed class EscalationTriggerTests : EscalationTestBase
     public async Task Get_PrimarySilent_SecondaryAnswersAfterHeaderTimeout()
     {
         var silent = Own(new SilentListener());
-        var proxy = await StartProxyAsync(silent.Address);
+        var proxy = await StartProxyAsync(silent.Address, ShortPrimaryTimeouts);
 
         await AssertSecondaryAnswersAsync(proxy, "/silent/a", "header-timeout");
         Assert.True(silent.WhenRequestReceived.IsCompleted, "the silent primary accepted and read the request");
@@ -29,7 +29,7 @@ public sealed class EscalationTriggerTests : EscalationTestBase
     public async Task Get_PrimaryAcceptQueueFull_SecondaryAnswersAfterConnectTimeout()
     {
         using var full = await NetworkFaults.FullAcceptQueueAsync();
-        var proxy = await StartProxyAsync(full.Address);
+        var proxy = await StartProxyAsync(full.Address, ShortPrimaryTimeouts);
 
         await AssertSecondaryAnswersAsync(proxy, "/connect/a", "connect-timeout");
     }

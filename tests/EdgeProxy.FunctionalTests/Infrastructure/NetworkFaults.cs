@@ -23,7 +23,7 @@ public static class NetworkFaults
     public static Task<FullAcceptQueueListener> FullAcceptQueueAsync() => FullAcceptQueueListener.StartAsync();
 }
 
-/// <summary>A bound, listening socket with backlog 0 that never accepts, filled until connects hang.</summary>
+/// <summary>A bound, listening socket with backlog 0 that never accepts, its queue filled with one connection so further connects hang.</summary>
 public sealed class FullAcceptQueueListener : IDisposable
 {
     private readonly Socket _listener;
@@ -43,25 +43,12 @@ public sealed class FullAcceptQueueListener : IDisposable
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(0);
         var queue = new FullAcceptQueueListener(listener);
-        for (var i = 0; i < 64; i++)
-        {
-            var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            // A connect the kernel completes does so at once on loopback; one that hangs means the queue is full.
-            using var hung = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-            try
-            {
-                await filler.ConnectAsync(listener.LocalEndPoint!, hung.Token);
-                queue._fillers.Add(filler);
-            }
-            catch (OperationCanceledException)
-            {
-                filler.Dispose();
-                return queue;
-            }
-        }
-
-        queue.Dispose();
-        throw new InvalidOperationException("the accept queue never filled up");
+        // With backlog 0 Linux queues one established connection (it is full when queued > backlog);
+        // once that one is queued, the kernel drops further SYNs (ListenOverflows), so connects hang.
+        var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        queue._fillers.Add(filler);
+        await filler.ConnectAsync(listener.LocalEndPoint!);
+        return queue;
     }
 
     public void Dispose()
