@@ -94,11 +94,6 @@ internal sealed partial class EscalatingOriginClient
         };
     }
 
-    private static string DescribeOutcome(in OriginAttempt attempt, EscalationState state) =>
-        attempt.Succeeded
-            ? state.Discarded ? $"status-{state.Status}-discarded" : state.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "ok"
-            : OriginFailureClassifier.Describe(attempt.Failure);
-
     /// <summary>Clears what a failed or discarded attempt left on the response, so the next attempt starts clean.</summary>
     private static void ResetForNextAttempt(HttpContext context)
     {
@@ -156,22 +151,46 @@ internal sealed partial class EscalatingOriginClient
 
     private sealed record EscalationRoutes(RouteModel Primary, RouteModel Secondary, ClusterState SecondaryCluster);
 
-    /// <summary>Each attempt's outcome, for the access log's detail field: "primary http://a/ refused; secondary http://b/ 200".</summary>
+    /// <summary>
+    /// Each attempt's outcome, for the access log's detail field ("primary http://a/ refused; secondary
+    /// http://b/ 200"), kept as values and formatted only when the request needs the detail.
+    /// </summary>
     private sealed class AttemptTrace
     {
-        private readonly System.Text.StringBuilder _text = new();
+        private readonly List<(string Role, string? Destination, OriginFailureKind Failure, bool Succeeded, int? Status, bool Discarded, string? Note)> _entries = new(3);
 
-        public void Add(string role, string? destination, string outcome)
+        public void Add(string role, string? destination, string note) => _entries.Add((role, destination, OriginFailureKind.None, false, null, false, note));
+
+        public void Add(string role, in OriginAttempt attempt, EscalationState state, string? note = null) =>
+            _entries.Add((role, attempt.Destination, attempt.Failure, attempt.Succeeded, state.Status, state.Discarded, note));
+
+        public override string ToString()
         {
-            if (_text.Length > 0)
+            var text = new System.Text.StringBuilder();
+            foreach (var e in _entries)
             {
-                _text.Append("; ");
+                if (text.Length > 0)
+                {
+                    text.Append("; ");
+                }
+
+                text.Append(e.Role).Append(' ').Append(e.Destination ?? "-").Append(' ');
+                if (e.Note is not null)
+                {
+                    text.Append(e.Note);
+                }
+                else if (!e.Succeeded || e.Status is null)
+                {
+                    text.Append(e.Succeeded ? "ok" : OriginFailureClassifier.Describe(e.Failure));
+                }
+                else
+                {
+                    text.Append(e.Discarded ? "status-" : string.Empty).Append(e.Status.Value).Append(e.Discarded ? "-discarded" : string.Empty);
+                }
             }
 
-            _text.Append(role).Append(' ').Append(destination ?? "-").Append(' ').Append(outcome);
+            return text.ToString();
         }
-
-        public override string ToString() => _text.ToString();
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Escalating a request of cluster {ClusterId} to {Secondary}: {Reason}")]

@@ -131,10 +131,10 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
 
                 if (reason is null)
                 {
-                    trace.Add("primary", attempt.Destination, state.Hedge is { Won: true } ? "lost-to-hedge" : DescribeOutcome(attempt, state));
+                    trace.Add("primary", attempt, state, state.Hedge is { Won: true } ? "lost-to-hedge" : null);
                     if (state.Hedge is { } hedge)
                     {
-                        trace.Add("hedge", hedge.Attempt.Destination, DescribeOutcome(hedge.Attempt, hedge.State));
+                        trace.Add("hedge", hedge.Attempt, hedge.State);
                         if (hedge.Won)
                         {
                             if (!hedge.Attempt.Succeeded && context.Response.HasStarted)
@@ -176,7 +176,7 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
             state.Destinations = secondary.DestinationsState.AvailableDestinations;
             state.DiscardEscalatingStatus = false;
             var second = await AttemptAsync(state, linked.Token);
-            trace.Add("secondary", second.Destination, DescribeOutcome(second, state));
+            trace.Add("secondary", second, state);
 
             if (!second.Succeeded && second.Failure != OriginFailureKind.ClientAborted)
             {
