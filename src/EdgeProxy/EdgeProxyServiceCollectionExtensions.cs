@@ -34,6 +34,7 @@ public static class EdgeProxyServiceCollectionExtensions
         services.AddHostedService<DrainService>();
         services.AddHostedService<DemoOriginService>();
 
+        services.AddEdgeProxyOperations(configuration);
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(static sp => sp.GetRequiredService<AccessLogWriter>());
         return services;
