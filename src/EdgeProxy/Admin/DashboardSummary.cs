@@ -63,13 +63,17 @@ internal sealed class DashboardSummary
         w.WriteString("time", _time.GetUtcNow());
         w.WriteNumber("requests", requests);
         w.WriteNumber("hits", hits);
-        w.WriteNumber("hitRatio", cacheable > 0 ? hits / cacheable : 0);
+        var stats = _services.GetService<ICachePurger>()?.GetStatistics();
+        var hitRatio = cacheable > 0 ? hits / cacheable
+            : stats is { } s && s.Hits + s.Misses > 0 ? (double)s.Hits / (s.Hits + s.Misses)
+            : 0;
+        w.WriteNumber("hitRatio", hitRatio);
         w.WriteNumber("originRequests", origin);
         w.WriteNumber("originFailures", originFailed);
         w.WritePropertyName("cache");
-        if (_services.GetService<ICachePurger>() is { } purger)
+        if (stats is not null)
         {
-            AdminApi.WriteStatistics(w, purger.GetStatistics());
+            AdminApi.WriteStatistics(w, stats);
         }
         else
         {
