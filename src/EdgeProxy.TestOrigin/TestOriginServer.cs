@@ -63,7 +63,13 @@ public sealed class TestOriginServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = null;
-            k.Listen(IPAddress.Loopback, options.Port);
+            k.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                if (options.Http2Only)
+                {
+                    listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2;
+                }
+            });
         });
         var app = builder.Build();
         var server = new TestOriginServer(app, options);
