@@ -21,7 +21,7 @@ public static class EdgeProxyServiceCollectionExtensions
             host.ShutdownTimeout = lifecycle.DrainDelay + lifecycle.DrainTimeout;
         });
 
-        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        services.AddReverseProxy().LoadFromConfig(services.AddValidatedReload(configuration).GetSection("ReverseProxy"));
         services.AddSingleton<IForwarderHttpClientFactory, OriginHttpClientFactory>();
         services.AddSingleton<ITransformProvider, ProxyHeadersTransformProvider>();
 
