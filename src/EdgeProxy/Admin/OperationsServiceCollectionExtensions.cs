@@ -15,6 +15,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<DashboardSummary>();
         services.AddSingleton<AdminApi>();
+        services.AddHostedService<StartupReport>();
         return services;
     }
 }

@@ -1,3 +1,13 @@
 namespace EdgeProxy.Caching;
-/// <summary>What the admin API and PURGE may do to the cache.</summary>
-internal interface ICachePurger { int PurgeUrl(string absoluteUrl); int PurgePrefix(string absoluteUrlPrefix); int PurgeTag(string tag); CacheStatistics GetStatistics(); }
+
+/// <summary>Operations on the cache for the admin endpoints: purge by URL (all variants), URL prefix or tag, and statistics.</summary>
+internal interface ICachePurger
+{
+    int PurgeUrl(string absoluteUrl);
+
+    int PurgePrefix(string absoluteUrlPrefix);
+
+    int PurgeTag(string tag);
+
+    CacheStatistics GetStatistics();
+}
