@@ -22,6 +22,22 @@ internal static class AdminConfigValidator
             errors.Add($"{key}:ApiKey: required because the admin endpoint ({url}) is not bound to loopback");
         }
 
+        var otlp = options.Observability.Otlp;
+        if (otlp.Endpoint is { Length: > 0 } endpoint && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            errors.Add($"{EdgeProxyOptions.SectionName}:Observability:Otlp:Endpoint: '{endpoint}' is not an absolute http(s) URL");
+        }
+
+        if (Observability.OtlpMetricsExporter.ParseProtocol(otlp.Protocol) is null)
+        {
+            errors.Add($"{EdgeProxyOptions.SectionName}:Observability:Otlp:Protocol: '{otlp.Protocol}' is not Grpc or HttpProtobuf");
+        }
+
+        if (otlp.ExportInterval < TimeSpan.FromMilliseconds(100) || otlp.ExportInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{EdgeProxyOptions.SectionName}:Observability:Otlp:ExportInterval: must be between 100 ms and 1 h");
+        }
+
         for (var i = 0; i < admin.PurgeAllowedNetworks.Count; i++)
         {
             if (!ClientNetworks.IsValid(admin.PurgeAllowedNetworks[i]))

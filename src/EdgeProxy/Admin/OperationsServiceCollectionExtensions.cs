@@ -16,6 +16,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<DashboardSummary>();
         services.AddSingleton<AdminApi>();
         services.AddHostedService<StartupReport>();
+        services.AddHostedService<OtlpMetricsExporter>();
         return services;
     }
 }
