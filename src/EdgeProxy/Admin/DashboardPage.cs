@@ -79,8 +79,8 @@ function render(data) {
   document.getElementById('originRate').textContent = dt ? fmt(originRate) : '…';
   document.getElementById('requests').textContent = data.requests;
   document.getElementById('originFailures').textContent = data.originFailures;
-  document.getElementById('collapsed').textContent = total(data, n => n.includes('collaps') && !n.includes('duration'));
-  document.getElementById('escalated').textContent = total(data, n => n.includes('escalat') && !n.includes('duration'));
+  document.getElementById('collapsed').textContent = series(data, n => n === 'edgeproxy.requests').filter(s => s.tags.collapsed_role === 'waiter').reduce((a, s) => a + s.value, 0);
+  document.getElementById('escalated').textContent = total(data, n => n.endsWith('.escalations'));
   spark('hitChart', history.hit, 100); spark('requestChart', history.req); spark('originChart', history.origin);
   if (data.cache) {
     document.getElementById('cacheFill').textContent = (data.cache.fill * 100).toFixed(1) + ' %';
@@ -92,9 +92,9 @@ function render(data) {
   }
   table('origins', ['cluster', 'destination', 'outcome', 'requests'],
     series(data, n => n === 'edgeproxy.origin.requests').map(s => [[s.tags.cluster], [s.tags.destination], [s.tags.outcome, s.tags.outcome === 'ok' ? 'ok' : 'bad'], [s.value]]));
-  const circuits = series(data, n => n.includes('circuit') || n.includes('health'));
+  const circuits = series(data, n => n.includes('circuit_state') || n.includes('circuit.state'));
   if (circuits.length) {
-    table('circuits', ['metric', 'labels', 'value'], circuits.map(s => [[s.name], [Object.entries(s.tags).map(([k, v]) => k + '=' + v).join(' ')], [s.value, s.value > 0 ? 'warn' : 'ok']]));
+    table('circuits', ['metric', 'labels', 'value'], circuits.map(s => [[s.name], [Object.entries(s.tags).map(([k, v]) => k + '=' + v).join(' ')], [['closed', 'open', 'half-open', 'isolated'][s.value] ?? s.value, s.value > 0 ? 'bad' : 'ok']]));
   }
   document.getElementById('status').textContent = 'updated ' + new Date(now).toLocaleTimeString();
   document.body.dataset.loaded = 'true';

@@ -22,7 +22,7 @@ internal sealed class EdgeProxyMetrics
     public EdgeProxyMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(EdgeProxyMeter.Name);
-        _requests = meter.CreateCounter<long>("edgeproxy.requests", "{request}", "Client requests on the proxy listener, by cache result and status class");
+        _requests = meter.CreateCounter<long>("edgeproxy.requests", "{request}", "Client requests on the proxy listener, by cache result, status class and collapsed role");
         _bytes = meter.CreateCounter<long>("edgeproxy.response.body", "By", "Response body bytes sent to clients, by source (cache, origin, none)");
         _duration = meter.CreateHistogram<double>("edgeproxy.request.duration", "s", "Time from request start to the end of the response, by cache result");
         _originRequests = meter.CreateCounter<long>("edgeproxy.origin.requests", "{request}", "Requests sent to origins, by cluster, destination and outcome");
@@ -33,7 +33,7 @@ internal sealed class EdgeProxyMetrics
     public void RequestCompleted(ProxyRequestFeature feature, int status, TimeSpan duration)
     {
         var result = new KeyValuePair<string, object?>("cache_result", feature.CacheResult);
-        _requests.Add(1, result, new KeyValuePair<string, object?>("status_class", StatusClass(status)));
+        _requests.Add(1, result, new KeyValuePair<string, object?>("status_class", StatusClass(status)), new KeyValuePair<string, object?>("collapsed_role", feature.CollapsedRole));
         _duration.Record(duration.TotalSeconds, result);
         if (feature.BytesSent > 0)
         {

@@ -55,6 +55,8 @@ public sealed partial class DashboardTests : ProxiedOriginTest
         Assert.Equal("25.0 %", Text(dom, "cacheFill"));
         Assert.Contains(Origin.BaseAddress.ToString(), dom, StringComparison.Ordinal);
         Assert.Contains("edgeproxy.circuit.state", dom, StringComparison.Ordinal);
+        Assert.Contains(">closed<", dom, StringComparison.Ordinal);
+        Assert.Equal("0", Text(dom, "collapsed"));
 
         var docs = Path.Combine(RepositoryRoot(), "docs");
         await HeadlessChromium.ScreenshotAsync(page, Path.Combine(docs, "dashboard.png"));
