@@ -44,6 +44,46 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void Collect_SameTagsInAnyOrderOrNonStringValues_OneSeries()
+    {
+        var counter = _meter.CreateCounter<long>("edgeproxy.order");
+        for (var i = 0; i < 3; i++)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("a", "x"), new KeyValuePair<string, object?>("b", "y"));
+            counter.Add(10, new KeyValuePair<string, object?>("b", "y"), new KeyValuePair<string, object?>("a", "x"));
+            counter.Add(100, new KeyValuePair<string, object?>("code", 503));
+            counter.Add(1000, new KeyValuePair<string, object?>("code", "503"));
+        }
+
+        var family = PrometheusText.Parse(_exporter.Collect())["edgeproxy_order_total"];
+
+        Assert.Equal(2, family.Samples.Count);
+        Assert.Equal(33, family.Samples.Single(s => s.Labels.ContainsKey("a")).Value);
+        Assert.Equal(3300, family.Samples.Single(s => s.Labels.ContainsKey("code")).Value);
+    }
+
+    [Fact]
+    public void Record_KnownStringTags_AllocatesNothing()
+    {
+        var counter = _meter.CreateCounter<long>("edgeproxy.alloc");
+        var histogram = _meter.CreateHistogram<double>("edgeproxy.alloc.duration", "s");
+        var result = new KeyValuePair<string, object?>("cache_result", "HIT");
+        var status = new KeyValuePair<string, object?>("status_class", "2xx");
+        counter.Add(1, result, status);
+        histogram.Record(0.01, result);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            counter.Add(1, result, status);
+            histogram.Record(0.01, result);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1001, PrometheusText.Parse(_exporter.Collect())["edgeproxy_alloc_total"].Samples.Single().Value);
+    }
+
+    [Fact]
     public void Collect_LabelValuesWithQuotesBackslashesNewlines_AreEscapedAndRoundTrip()
     {
         const string nasty = "a\"b\\c\nd";
