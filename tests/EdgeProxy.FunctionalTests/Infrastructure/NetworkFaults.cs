@@ -17,26 +17,6 @@ public static class NetworkFaults
     }
 }
 
-/// <summary>
-/// A loopback port that refuses connections and stays ours: the socket is bound but never listens,
-/// so connecting gets a reset (refused) and no other process can take the port meanwhile (unlike
-/// <see cref="NetworkFaults.ClosedPort"/>, which releases it).
-/// </summary>
-public sealed class RefusingPort : IDisposable
-{
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-    public RefusingPort()
-    {
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_socket.LocalEndPoint!).Port}/");
-    }
-
-    public Uri Address { get; }
-
-    public void Dispose() => _socket.Dispose();
-}
-
 /// <summary>A listener that accepts connections and reads, but never answers: the silent origin.</summary>
 public sealed class SilentListener : IAsyncDisposable
 {
