@@ -101,11 +101,13 @@ internal static class ConfigurationLayers
         }
 
         configuration.Sources.Clear();
-        configuration.AddJsonFile(defaults, optional: false, reloadOnChange: true);
-        configuration.AddJsonFile(Path.Combine(dir, $"appsettings.{environmentName}.json"), optional: true, reloadOnChange: true);
+        var failures = new ConfigurationLoadFailures();
+        ((IConfigurationBuilder)configuration).Properties[ConfigurationLoadFailures.PropertyKey] = failures;
+        AddJsonFile(configuration, defaults, optional: false, failures);
+        AddJsonFile(configuration, Path.Combine(dir, $"appsettings.{environmentName}.json"), optional: true, failures);
         if (fullConfigFile is not null)
         {
-            configuration.AddJsonFile(fullConfigFile, optional: false, reloadOnChange: true);
+            AddJsonFile(configuration, fullConfigFile, optional: false, failures);
         }
 
         configuration.AddEnvironmentVariables();
@@ -114,5 +116,19 @@ internal static class ConfigurationLayers
         {
             configuration.AddInMemoryCollection(overrides);
         }
+    }
+
+    /// <summary>A reloading JSON layer that keeps its last good values when a changed file does not parse.</summary>
+    private static void AddJsonFile(IConfigurationBuilder configuration, string path, bool optional, ConfigurationLoadFailures failures)
+    {
+        var source = new LastGoodJsonConfigurationSource
+        {
+            Path = path,
+            Optional = optional,
+            ReloadOnChange = true,
+            Failures = failures,
+        };
+        source.ResolveFileProvider();
+        configuration.Add(source);
     }
 }
