@@ -1,4 +1,5 @@
 using EdgeProxy.Origins;
+using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Escalation;
 
@@ -37,6 +38,7 @@ internal sealed partial class EscalatingOriginClient
             IsHedge = true,
             Race = race,
             RealContext = state.Context,
+            Primary = state,
             Body = state.Body,
             CanRetry = true,
             DiscardEscalatingStatus = true, // a 5xx from the secondary does not win the race
@@ -83,6 +85,18 @@ internal sealed partial class EscalatingOriginClient
         hedge.Connection.LocalIpAddress = real.Connection.LocalIpAddress;
         hedge.Connection.LocalPort = real.Connection.LocalPort;
         hedge.RequestAborted = aborted;
+        if (real.Features.Get<IReverseProxyFeature>() is { } proxy)
+        {
+            // Its own, so OriginForwarder records the secondary destination there (copied over if the hedge wins).
+            hedge.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
+            {
+                Route = proxy.Route,
+                Cluster = proxy.Cluster,
+                AllDestinations = proxy.AllDestinations,
+                AvailableDestinations = proxy.AvailableDestinations,
+            });
+        }
+
         return hedge;
     }
 

@@ -172,6 +172,7 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
             _metrics.Escalated(primary.ClusterId, reason);
             Escalating(_logger, primary.ClusterId, secondary.ClusterId, reason);
             ResetForNextAttempt(context);
+            AnnounceSecondary(state, reason);
             state.Route = routes.Secondary;
             state.Destinations = secondary.DestinationsState.AvailableDestinations;
             state.DiscardEscalatingStatus = false;

@@ -48,6 +48,9 @@ internal sealed class EscalationState
     /// <summary>For the hedge: the client's context it answers on if it wins.</summary>
     public HttpContext? RealContext { get; init; }
 
+    /// <summary>For the hedge: the primary's state (on <see cref="RealContext"/>).</summary>
+    public EscalationState? Primary { get; init; }
+
     /// <summary>For the primary: how the hedge went, once it ran.</summary>
     public HedgeOutcome? Hedge { get; set; }
 

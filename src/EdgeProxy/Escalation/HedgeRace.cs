@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using EdgeProxy.Origins;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Escalation;
 
@@ -68,6 +69,12 @@ internal sealed class HedgeRace
         }
 
         real.Features.Set<IForwarderErrorFeature>(null);
+        if (real.Features.Get<IReverseProxyFeature>() is { } proxy && hedge.Context.Features.Get<IReverseProxyFeature>() is { ProxiedDestination: { } answered })
+        {
+            proxy.ProxiedDestination = answered;
+        }
+
+        EscalatingOriginClient.AnnounceSecondary(hedge.Primary!, "hedge");
         hedge.Context.Features.Set(real.Features.Get<IHttpResponseFeature>());
         hedge.Context.Features.Set(real.Features.Get<IHttpResponseBodyFeature>());
         hedge.Context.Response.StatusCode = status;

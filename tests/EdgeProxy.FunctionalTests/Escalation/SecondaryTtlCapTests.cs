@@ -8,10 +8,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeProxy.FunctionalTests.Escalation;
 
-/// <summary>An answer from the secondary carries the cluster's TTL cap for the caching layer; the primary's does not.</summary>
+/// <summary>
+/// An answer from the secondary carries the cluster's TTL cap and the escalation reason for the caching
+/// layer, already when its response starts (a cache fill decides what to store from the head); the primary's does not.
+/// </summary>
 public sealed class SecondaryTtlCapTests : EscalationTestBase
 {
-    private readonly ConcurrentDictionary<string, ProxyRequestFeature> _features = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TimeSpan? Cap, string? Reason, string? Cluster)> _features = new(StringComparer.Ordinal);
 
     [Fact]
     public async Task Get_SecondaryAnswered_FeatureCarriesTheCap_PrimaryAnswered_NoCap()
@@ -31,27 +34,31 @@ public sealed class SecondaryTtlCapTests : EscalationTestBase
             s => s.With("EdgeProxy:Clusters:primary:SecondaryTtlCap", "00:01:30"),
             builder => builder.Services.AddSingleton<IStartupFilter>(new CaptureFeature(_features)));
 
-        using (await proxy.Client.GetAsync("/fails/a")) { }
-        using (await proxy.Client.GetAsync("/works/a")) { }
+        using (await proxy.Client.GetAsync("/fails/a?size=5000")) { }
+        using (await proxy.Client.GetAsync("/works/a?size=5000")) { }
 
-        Assert.Equal(TimeSpan.FromSeconds(90), _features["/fails/a"].CacheTtlCap);
-        Assert.Equal("secondary", _features["/fails/a"].ClusterId);
-        Assert.Null(_features["/works/a"].CacheTtlCap);
-        Assert.Equal("primary", _features["/works/a"].ClusterId);
+        Assert.Equal((TimeSpan.FromSeconds(90), "status-503", "secondary"), _features["/fails/a"]);
+        Assert.Null(_features["/works/a"].Cap);
+        Assert.Null(_features["/works/a"].Reason);
     }
 
-    /// <summary>Outermost middleware that keeps each request's <see cref="ProxyRequestFeature"/> by path once the request is done.</summary>
-    private sealed class CaptureFeature(ConcurrentDictionary<string, ProxyRequestFeature> features) : IStartupFilter
+    /// <summary>Outermost middleware that records, when each response starts, what <see cref="ProxyRequestFeature"/> says by then.</summary>
+    private sealed class CaptureFeature(ConcurrentDictionary<string, (TimeSpan? Cap, string? Reason, string? Cluster)> features) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.Use(async (context, inner) =>
+            app.Use((context, inner) =>
             {
-                await inner(context);
-                if (context.Features.Get<ProxyRequestFeature>() is { } feature)
+                context.Response.OnStarting(() =>
                 {
-                    features[context.Request.Path.Value!] = feature;
-                }
+                    if (context.Features.Get<ProxyRequestFeature>() is { } feature)
+                    {
+                        features[context.Request.Path.Value!] = (feature.CacheTtlCap, feature.EscalationReason, feature.ClusterId);
+                    }
+
+                    return Task.CompletedTask;
+                });
+                return inner(context);
             });
             next(app);
         };
