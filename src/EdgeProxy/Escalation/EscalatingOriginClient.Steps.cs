@@ -109,11 +109,12 @@ internal sealed partial class EscalatingOriginClient
     /// Tells the layers above, before the secondary's response starts, that it comes from the secondary:
     /// a cache fill reads the reason and the TTL cap when the response head arrives, not after the body.
     /// </summary>
-    internal static void AnnounceSecondary(EscalationState state, string reason)
+    internal static void AnnounceSecondary(EscalationState state, string reason, string? attemptsSoFar)
     {
         if (state.Context.Features.Get<ProxyRequestFeature>() is { } feature)
         {
             feature.EscalationReason = reason;
+            feature.Detail = attemptsSoFar ?? feature.Detail; // completed with the secondary's outcome when the request ends
             feature.ClusterId = state.Policy.Secondary;
             feature.CacheTtlCap = state.Policy.SecondaryTtlCap ?? feature.CacheTtlCap;
         }

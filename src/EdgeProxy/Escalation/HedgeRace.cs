@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -74,7 +75,12 @@ internal sealed class HedgeRace
             proxy.ProxiedDestination = answered;
         }
 
-        EscalatingOriginClient.AnnounceSecondary(hedge.Primary!, "hedge");
+        EscalatingOriginClient.AnnounceSecondary(hedge.Primary!, "hedge", null);
+        if (real.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.Attempts = hedge.Primary!.Attempts + hedge.Attempts;
+        }
+
         hedge.Context.Features.Set(real.Features.Get<IHttpResponseFeature>());
         hedge.Context.Features.Set(real.Features.Get<IHttpResponseBodyFeature>());
         hedge.Context.Response.StatusCode = status;

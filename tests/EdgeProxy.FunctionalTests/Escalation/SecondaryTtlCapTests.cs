@@ -9,12 +9,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EdgeProxy.FunctionalTests.Escalation;
 
 /// <summary>
-/// An answer from the secondary carries the cluster's TTL cap and the escalation reason for the caching
-/// layer, already when its response starts (a cache fill decides what to store from the head); the primary's does not.
+/// An answer from the secondary carries the cluster's TTL cap, the escalation reason, the attempts and the
+/// primary's outcome for the caching layer already when its response starts (a cache fill builds its head
+/// then); the primary's answer carries no cap.
 /// </summary>
 public sealed class SecondaryTtlCapTests : EscalationTestBase
 {
-    private readonly ConcurrentDictionary<string, (TimeSpan? Cap, string? Reason, string? Cluster)> _features = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TimeSpan? Cap, string? Reason, string? Cluster, int Attempts, string? Detail)> _features = new(StringComparer.Ordinal);
 
     [Fact]
     public async Task Get_SecondaryAnswered_FeatureCarriesTheCap_PrimaryAnswered_NoCap()
@@ -37,13 +38,13 @@ public sealed class SecondaryTtlCapTests : EscalationTestBase
         using (await proxy.Client.GetAsync("/fails/a?size=5000")) { }
         using (await proxy.Client.GetAsync("/works/a?size=5000")) { }
 
-        Assert.Equal((TimeSpan.FromSeconds(90), "status-503", "secondary"), _features["/fails/a"]);
+        Assert.Equal((TimeSpan.FromSeconds(90), "status-503", "secondary", 2, $"primary {primary.BaseAddress} status-503-discarded"), _features["/fails/a"]);
         Assert.Null(_features["/works/a"].Cap);
         Assert.Null(_features["/works/a"].Reason);
     }
 
     /// <summary>Outermost middleware that records, when each response starts, what <see cref="ProxyRequestFeature"/> says by then.</summary>
-    private sealed class CaptureFeature(ConcurrentDictionary<string, (TimeSpan? Cap, string? Reason, string? Cluster)> features) : IStartupFilter
+    private sealed class CaptureFeature(ConcurrentDictionary<string, (TimeSpan? Cap, string? Reason, string? Cluster, int Attempts, string? Detail)> features) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
@@ -53,7 +54,7 @@ public sealed class SecondaryTtlCapTests : EscalationTestBase
                 {
                     if (context.Features.Get<ProxyRequestFeature>() is { } feature)
                     {
-                        features[context.Request.Path.Value!] = (feature.CacheTtlCap, feature.EscalationReason, feature.ClusterId);
+                        features[context.Request.Path.Value!] = (feature.CacheTtlCap, feature.EscalationReason, feature.ClusterId, feature.Attempts, feature.Detail);
                     }
 
                     return Task.CompletedTask;
