@@ -111,10 +111,11 @@ internal sealed partial class EscalatingOriginClient
     /// </summary>
     internal static void AnnounceSecondary(EscalationState state, string reason, string? attemptsSoFar)
     {
+        state.EarlierAttempts = attemptsSoFar;
         if (state.Context.Features.Get<ProxyRequestFeature>() is { } feature)
         {
             feature.EscalationReason = reason;
-            feature.Detail = attemptsSoFar ?? feature.Detail; // completed with the secondary's outcome when the request ends
+            feature.Detail = attemptsSoFar ?? feature.Detail; // completed with the secondary's outcome at its head and when the request ends
             feature.ClusterId = state.Policy.Secondary;
             feature.CacheTtlCap = state.Policy.SecondaryTtlCap ?? feature.CacheTtlCap;
         }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 using Yarp.ReverseProxy.Model;
 
@@ -74,6 +76,9 @@ internal sealed class EscalationState
         Discarded = false;
     }
 
+    /// <summary>The earlier attempts' outcomes, once the request went to the secondary (for the detail written at its response head).</summary>
+    public string? EarlierAttempts { get; set; }
+
     /// <summary>Response headers arrived; true when they are to be discarded (the request escalates).</summary>
     public bool OnResponseHeaders(int status)
     {
@@ -82,6 +87,13 @@ internal sealed class EscalationState
         {
             Discarded = true;
             return true;
+        }
+
+        if (EarlierAttempts is not null && Context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            // The secondary's head: a cache fill reads the detail now, before the request ends.
+            var destination = Context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address ?? "-";
+            feature.Detail = string.Concat(EarlierAttempts, "; secondary ", destination, " ", status.ToString(CultureInfo.InvariantCulture));
         }
 
         try

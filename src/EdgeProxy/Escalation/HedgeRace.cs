@@ -78,7 +78,10 @@ internal sealed class HedgeRace
         EscalatingOriginClient.AnnounceSecondary(hedge.Primary!, "hedge", null);
         if (real.Features.Get<ProxyRequestFeature>() is { } feature)
         {
-            feature.Attempts = hedge.Primary!.Attempts + hedge.Attempts;
+            var primaryDestination = hedge.Primary!.Destinations is [var only] ? only.Model.Config.Address : "-";
+            var hedgeDestination = hedge.Context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address ?? "-";
+            feature.Attempts = hedge.Primary.Attempts + hedge.Attempts;
+            feature.Detail = $"primary {primaryDestination} lost-to-hedge; hedge {hedgeDestination} {status}";
         }
 
         hedge.Context.Features.Set(real.Features.Get<IHttpResponseFeature>());
