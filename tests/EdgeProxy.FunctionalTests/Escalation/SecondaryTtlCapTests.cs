@@ -9,8 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EdgeProxy.FunctionalTests.Escalation;
 
 /// <summary>
-/// An answer from the secondary carries the cluster's TTL cap, the escalation reason, the attempts and the
-/// primary's outcome for the caching layer already when its response starts (a cache fill builds its head
+/// An answer from the secondary carries the cluster's TTL cap, the escalation reason, the attempts and every
+/// attempt's outcome for the caching layer already when its response starts (a cache fill builds its head
 /// then); the primary's answer carries no cap.
 /// </summary>
 public sealed class SecondaryTtlCapTests : EscalationTestBase
@@ -38,7 +38,7 @@ public sealed class SecondaryTtlCapTests : EscalationTestBase
         using (await proxy.Client.GetAsync("/fails/a?size=5000")) { }
         using (await proxy.Client.GetAsync("/works/a?size=5000")) { }
 
-        Assert.Equal((TimeSpan.FromSeconds(90), "status-503", "secondary", 2, $"primary {primary.BaseAddress} status-503-discarded"), _features["/fails/a"]);
+        Assert.Equal((TimeSpan.FromSeconds(90), "status-503", "secondary", 2, $"primary {primary.BaseAddress} status-503-discarded; secondary {Secondary.BaseAddress} 200"), _features["/fails/a"]);
         Assert.Null(_features["/works/a"].Cap);
         Assert.Null(_features["/works/a"].Reason);
     }
