@@ -1,3 +1,4 @@
+using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 using Yarp.ReverseProxy.Model;
 
@@ -46,6 +47,12 @@ internal sealed partial class EscalatingOriginClient
             Destinations = state.SecondaryDestinations,
         };
         hedgeContext.Features.Set(hedgeState);
+        race.Hedge = hedgeState;
+        if (state.Context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.Attempts = state.Attempts + 1; // current when the winner's response head goes out
+        }
+
         Hedging(_logger, state.Policy.ClusterId, state.Policy.Secondary!, delay.TotalMilliseconds);
         var hedgeTask = AttemptAsync(hedgeState, hedgeCancellation.Token).AsTask();
 

@@ -134,7 +134,7 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
                     trace.Add("primary", attempt, state, state.Hedge is { Won: true } ? "lost-to-hedge" : null);
                     if (state.Hedge is { } hedge)
                     {
-                        trace.Add("hedge", hedge.Attempt, hedge.State);
+                        trace.Add("hedge", hedge.Attempt, hedge.State, !hedge.Won && hedge.Attempt.Failure == OriginFailureKind.ClientAborted ? "cancelled" : null);
                         if (hedge.Won)
                         {
                             if (!hedge.Attempt.Succeeded && context.Response.HasStarted)

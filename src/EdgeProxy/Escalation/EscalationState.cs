@@ -79,6 +79,11 @@ internal sealed class EscalationState
     /// <summary>The earlier attempts' outcomes, once the request went to the secondary (for the detail written at its response head).</summary>
     public string? EarlierAttempts { get; set; }
 
+    /// <summary>The destination of the attempt in flight, as far as known ("-" before one is chosen among several).</summary>
+    public string DestinationAddress =>
+        Context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address
+        ?? (Destinations is [var only] ? only.Model.Config.Address : "-");
+
     /// <summary>Response headers arrived; true when they are to be discarded (the request escalates).</summary>
     public bool OnResponseHeaders(int status)
     {
@@ -92,8 +97,7 @@ internal sealed class EscalationState
         if (EarlierAttempts is not null && Context.Features.Get<ProxyRequestFeature>() is { } feature)
         {
             // The secondary's head: a cache fill reads the detail now, before the request ends.
-            var destination = Context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address ?? "-";
-            feature.Detail = string.Concat(EarlierAttempts, "; secondary ", destination, " ", status.ToString(CultureInfo.InvariantCulture));
+            feature.Detail = string.Concat(EarlierAttempts, "; secondary ", DestinationAddress, " ", status.ToString(CultureInfo.InvariantCulture));
         }
 
         try
