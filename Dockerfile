@@ -1,6 +1,7 @@
 # EdgeProxy container image: build with the SDK, run on the ASP.NET Core runtime as a non-root user.
 #   docker build -t edgeproxy .
-#   docker run -p 8080:8080 -p 8081:8081 -v $PWD/my-edge.json:/config/edge.json edgeproxy --config /config/edge.json
+#   docker run -p 8080:8080 -p 8081:8081 -e EdgeProxy__Admin__ApiKey=<16+ chars> -v $PWD/my-edge.json:/config/edge.json edgeproxy --config /config/edge.json
+# The admin listener binds 0.0.0.0 here, so EdgeProxy refuses to start without EdgeProxy__Admin__ApiKey.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig EdgeProxy.sln ./

@@ -11,4 +11,7 @@ public sealed class TestOriginOptions
 
     /// <summary>Status every request gets when set (e.g. 503 for a failing primary), unless the query says otherwise.</summary>
     public int? ForceStatus { get; set; }
+
+    /// <summary>Serve HTTP/2 only, in cleartext (h2c with prior knowledge), for tests of HTTP/2 to origins.</summary>
+    public bool Http2Only { get; set; }
 }

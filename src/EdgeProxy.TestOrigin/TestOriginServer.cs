@@ -63,7 +63,7 @@ public sealed class TestOriginServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = null;
-            k.Listen(IPAddress.Loopback, options.Port);
+            k.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = options.Http2Only ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2 : listen.Protocols);
         });
         var app = builder.Build();
         var server = new TestOriginServer(app, options);

@@ -5,7 +5,7 @@ using EdgeProxy.Origins;
 namespace EdgeProxy;
 
 /// <summary>
-/// The request's path, in order (docs/architecture.md draws it): admin listener branch → access log →
+/// The request's path, in order (docs/architecture.md draws it): admin listener branch → access log → PURGE →
 /// YARP routing → proxy pipeline (load balancing, passive health) → forwarding to the origin.
 /// </summary>
 public static class EdgeProxyApplicationBuilderExtensions
@@ -16,6 +16,7 @@ public static class EdgeProxyApplicationBuilderExtensions
         app.MapWhen(listeners.IsAdmin, admin => admin.UseMiddleware<AdminMiddleware>());
 
         app.UseMiddleware<AccessLogMiddleware>();
+        app.UseMiddleware<PurgeMiddleware>();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseSessionAffinity();

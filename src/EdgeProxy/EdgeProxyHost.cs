@@ -42,8 +42,8 @@ public static class EdgeProxyHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
-                .Endpoint(AdminOptions.ProxyEndpointName, endpoint => listeners.AddProxy(endpoint.ListenOptions))
-                .Endpoint(AdminOptions.EndpointName, endpoint => listeners.AddAdmin(endpoint.ListenOptions));
+                .Endpoint(AdminOptions.ProxyEndpointName, endpoint => listeners.AddProxy(endpoint.ListenOptions, endpoint.IsHttps))
+                .Endpoint(AdminOptions.EndpointName, endpoint => listeners.AddAdmin(endpoint.ListenOptions, endpoint.IsHttps));
         });
 
         configureBuilder?.Invoke(builder);

@@ -22,7 +22,7 @@ public static class EdgeProxyServiceCollectionExtensions
             host.ShutdownTimeout = lifecycle.DrainDelay + lifecycle.DrainTimeout;
         });
 
-        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        services.AddReverseProxy().LoadFromConfig(services.AddValidatedReload(configuration).GetSection("ReverseProxy"));
         services.AddSingleton<IForwarderHttpClientFactory, OriginHttpClientFactory>();
         services.AddSingleton<ITransformProvider, ProxyHeadersTransformProvider>();
 
@@ -36,6 +36,7 @@ public static class EdgeProxyServiceCollectionExtensions
         services.AddHostedService<DrainService>();
         services.AddHostedService<DemoOriginService>();
 
+        services.AddEdgeProxyOperations(configuration);
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(static sp => sp.GetRequiredService<AccessLogWriter>());
         return services;

@@ -4,19 +4,21 @@ namespace EdgeProxy.Admin;
 
 /// <summary>
 /// Serves the admin listener: <c>/healthz</c> (the process is alive) and <c>/readyz</c> (send traffic
-/// here; 503 while starting or draining). Everything else on that listener is 404: admin requests
-/// never reach an origin.
+/// here; 503 while starting or draining), both open to load balancers; the operator endpoints of
+/// <see cref="AdminApi"/>. Everything else on that listener is 404: admin requests never reach an origin.
 /// </summary>
 internal sealed class AdminMiddleware
 {
     private static readonly byte[] Ok = Encoding.ASCII.GetBytes("ok\n");
 
     private readonly ReadinessState _readiness;
+    private readonly AdminApi? _api;
 
-    public AdminMiddleware(RequestDelegate next, ReadinessState readiness)
+    public AdminMiddleware(RequestDelegate next, ReadinessState readiness, IServiceProvider services)
     {
         _ = next; // terminal for the admin listener
         _readiness = readiness;
+        _api = services.GetService<AdminApi>();
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -33,7 +35,7 @@ internal sealed class AdminMiddleware
                     ? WriteAsync(context, StatusCodes.Status200OK, Encoding.ASCII.GetBytes("ready\n"))
                     : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Encoding.ASCII.GetBytes(_readiness.Describe() + "\n"));
             default:
-                return WriteAsync(context, StatusCodes.Status404NotFound, Encoding.ASCII.GetBytes("not found\n"));
+                return _api?.TryHandle(context) ?? WriteAsync(context, StatusCodes.Status404NotFound, Encoding.ASCII.GetBytes("not found\n"));
         }
     }
 

@@ -33,6 +33,11 @@ internal sealed partial class DrainService : IHostedLifecycleService
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        if (_readiness.IsDraining)
+        {
+            return; // a second stop request does not wait through the drain delay again
+        }
+
         _readiness.MarkDraining();
         var lifecycle = _options.Value.Lifecycle;
         Draining(_logger, lifecycle.DrainDelay.TotalMilliseconds, lifecycle.DrainTimeout.TotalMilliseconds);

@@ -12,22 +12,25 @@ public sealed class EdgeProxyListeners
 {
     private readonly List<ListenOptions> _proxy = [];
     private readonly List<ListenOptions> _admin = [];
+    private readonly HashSet<ListenOptions> _https = [];
     private readonly Lock _gate = new();
     private int[] _adminPorts = [];
 
-    internal void AddProxy(ListenOptions options)
+    internal void AddProxy(ListenOptions options, bool https = false)
     {
         lock (_gate)
         {
             _proxy.Add(options);
+            MarkHttps(options, https);
         }
     }
 
-    internal void AddAdmin(ListenOptions options)
+    internal void AddAdmin(ListenOptions options, bool https = false)
     {
         lock (_gate)
         {
             _admin.Add(options);
+            MarkHttps(options, https);
             _adminPorts = [];
         }
     }
@@ -68,15 +71,28 @@ public sealed class EdgeProxyListeners
         }
     }
 
+    private void MarkHttps(ListenOptions options, bool https)
+    {
+        if (https)
+        {
+            _https.Add(options);
+        }
+    }
+
     private List<Uri> Addresses(List<ListenOptions> options)
     {
         lock (_gate)
         {
             return options
-                .Select(o => o.EndPoint as IPEndPoint)
-                .Where(e => e is not null && e.Port > 0)
-                .Select(e => new Uri($"http://{(e!.Address.Equals(IPAddress.IPv6Loopback) ? "[::1]" : e.Address.Equals(IPAddress.Any) || e.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : e.Address.ToString())}:{e.Port}"))
+                .Select(o => (EndPoint: o.EndPoint as IPEndPoint, Scheme: _https.Contains(o) ? "https" : "http"))
+                .Where(x => x.EndPoint is not null && x.EndPoint.Port > 0)
+                .Select(x => new Uri($"{x.Scheme}://{Host(x.EndPoint!)}:{x.EndPoint!.Port}"))
                 .ToList();
         }
     }
+
+    private static string Host(IPEndPoint e) =>
+        e.Address.Equals(IPAddress.IPv6Loopback) ? "[::1]"
+        : e.Address.Equals(IPAddress.Any) || e.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1"
+        : e.Address.ToString();
 }

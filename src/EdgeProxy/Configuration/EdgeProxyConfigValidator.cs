@@ -28,6 +28,7 @@ internal static class EdgeProxyConfigValidator
         {
             ValidateOptions(options, clusterIds, errors);
             Escalation.EscalationConfigValidator.Validate(configuration, options, errors);
+            Admin.AdminConfigValidator.Validate(configuration, options, errors);
         }
 
         return errors;

@@ -27,6 +27,8 @@ public sealed class EdgeProxyOptions
 
     public AccessLogOptions AccessLog { get; set; } = new();
 
+    public ObservabilityOptions Observability { get; set; } = new();
+
     public LifecycleOptions Lifecycle { get; set; } = new();
 
     public DemoOriginOptions DemoOrigin { get; set; } = new();

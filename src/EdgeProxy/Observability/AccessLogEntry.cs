@@ -18,4 +18,5 @@ internal readonly record struct AccessLogEntry(
     string? CacheStatus,
     string CollapsedRole,
     string? EscalationReason,
-    int Attempts);
+    int Attempts,
+    double? TimeToFirstByteMs = null);

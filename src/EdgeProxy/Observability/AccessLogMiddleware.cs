@@ -12,11 +12,13 @@ internal sealed class AccessLogMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly AccessLogWriter _writer;
+    private readonly EdgeProxyMetrics? _metrics;
 
-    public AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer)
+    public AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer, IServiceProvider services)
     {
         _next = next;
         _writer = writer;
+        _metrics = services.GetService<EdgeProxyMetrics>();
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -25,7 +27,7 @@ internal sealed class AccessLogMiddleware
         var feature = new ProxyRequestFeature();
         context.Features.Set(feature);
         var originalBody = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        context.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(originalBody, feature));
+        context.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(originalBody, feature, start));
         var status = 500;
         try
         {
@@ -40,14 +42,17 @@ internal sealed class AccessLogMiddleware
                 feature.Detail ??= "client aborted";
             }
 
+            var finalStatus = context.Response.HasStarted ? context.Response.StatusCode : status;
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            _metrics?.RequestCompleted(feature, finalStatus, elapsed);
             _writer.Write(new AccessLogEntry(
                 DateTimeOffset.UtcNow,
                 context.Connection.RemoteIpAddress?.ToString() ?? "-",
                 context.Request.Method,
                 context.Request.GetEncodedPathAndQuery(),
-                context.Response.HasStarted ? context.Response.StatusCode : status,
+                finalStatus,
                 feature.BytesSent,
-                Stopwatch.GetElapsedTime(start).TotalMilliseconds,
+                elapsed.TotalMilliseconds,
                 feature.Origin ?? "-",
                 feature.CacheResult,
                 feature.Failure,
@@ -55,7 +60,8 @@ internal sealed class AccessLogMiddleware
                 feature.CacheStatus,
                 feature.CollapsedRole,
                 feature.EscalationReason,
-                feature.Attempts));
+                feature.Attempts,
+                feature.TimeToFirstByteMs ?? elapsed.TotalMilliseconds));
         }
     }
 }

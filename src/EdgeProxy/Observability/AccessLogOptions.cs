@@ -5,6 +5,9 @@ public sealed class AccessLogOptions
 {
     public bool Enabled { get; set; } = true;
 
+    /// <summary>Text (default, key=value with structured properties), Squid (squid native layout) or Json (one object per line).</summary>
+    public AccessLogFormat Format { get; set; } = AccessLogFormat.Text;
+
     /// <summary>
     /// Entries waiting to be written. The log is written off the request path; when this queue is
     /// full, entries are dropped and counted rather than making requests wait.

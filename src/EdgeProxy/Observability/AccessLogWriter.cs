@@ -72,13 +72,37 @@ internal sealed partial class AccessLogWriter : BackgroundService
 
     private void LogEntry(in AccessLogEntry e)
     {
-        var failure = OriginFailureClassifier.Describe(e.Failure);
-        Access(_logger, e.Client, e.Method, e.Url, e.Status, e.Bytes, e.DurationMs, e.Origin, e.CacheResult, failure, e.Detail ?? "-",
-            e.CacheStatus ?? "-", e.CollapsedRole, e.EscalationReason ?? "-", e.Attempts, e.Time);
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        switch (_options.CurrentValue.AccessLog.Format)
+        {
+            case AccessLogFormat.Squid:
+                var squid = FormatSquid(e);
+                AccessSquid(_logger, squid);
+                break;
+            case AccessLogFormat.Json:
+                var json = FormatJson(e);
+                AccessJson(_logger, json);
+                break;
+            default:
+                var failure = OriginFailureClassifier.Describe(e.Failure);
+                Access(_logger, e.Client, e.Method, e.Url, e.Status, e.Bytes, e.DurationMs, e.TimeToFirstByteMs ?? e.DurationMs, e.Origin, e.CacheResult, failure, e.Detail ?? "-",
+                    e.CacheStatus ?? "-", e.CollapsedRole, e.EscalationReason ?? "-", e.Attempts, e.Time);
+                break;
+        }
     }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
-        Message = "{Client} \"{Method} {Url}\" {Status} {Bytes} {DurationMs:0.0}ms origin={Origin} cache={CacheResult} failure={Failure} detail=\"{Detail}\" cache_status=\"{CacheStatus}\" role={Role} escalated={Escalation} attempts={Attempts} at={Time:O}")]
-    private static partial void Access(ILogger logger, string client, string method, string url, int status, long bytes, double durationMs,
+        Message = "{Client} \"{Method} {Url}\" {Status} {Bytes} {DurationMs:0.0}ms ttfb={TtfbMs:0.0}ms origin={Origin} cache={CacheResult} failure={Failure} detail=\"{Detail}\" cache_status=\"{CacheStatus}\" role={Role} escalated={Escalation} attempts={Attempts} at={Time:O}")]
+    private static partial void Access(ILogger logger, string client, string method, string url, int status, long bytes, double durationMs, double ttfbMs,
         string origin, string cacheResult, string failure, string detail, string cacheStatus, string role, string escalation, int attempts, DateTimeOffset time);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "{Line}")]
+    private static partial void AccessSquid(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Line}")]
+    private static partial void AccessJson(ILogger logger, string line);
 }

@@ -11,21 +11,33 @@ internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFea
 {
     private readonly IHttpResponseBodyFeature _inner;
     private readonly ProxyRequestFeature _request;
+    private readonly long _startTimestamp;
     private CountingPipeWriter? _writer;
 
-    public CountingResponseBodyFeature(IHttpResponseBodyFeature inner, ProxyRequestFeature request)
+    public CountingResponseBodyFeature(IHttpResponseBodyFeature inner, ProxyRequestFeature request, long startTimestamp = 0)
     {
         _inner = inner;
         _request = request;
+        _startTimestamp = startTimestamp == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : startTimestamp;
     }
+
+    /// <summary>Records the time to first byte the first time headers or body go out.</summary>
+    private void MarkFirstByte() => MarkFirstByte(_request, _startTimestamp);
+
+    private static void MarkFirstByte(ProxyRequestFeature request, long startTimestamp) =>
+        request.TimeToFirstByteMs ??= System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
 
     public Stream Stream => this;
 
-    public PipeWriter Writer => _writer ??= new CountingPipeWriter(_inner.Writer, _request);
+    public PipeWriter Writer => _writer ??= new CountingPipeWriter(_inner.Writer, _request, _startTimestamp);
 
     public void DisableBuffering() => _inner.DisableBuffering();
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => _inner.StartAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        MarkFirstByte();
+        return _inner.StartAsync(cancellationToken);
+    }
 
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
         _inner.SendFileAsync(path, offset, count, cancellationToken);
@@ -46,9 +58,17 @@ internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFea
         set => throw new NotSupportedException();
     }
 
-    public override void Flush() => _inner.Stream.Flush();
+    public override void Flush()
+    {
+        MarkFirstByte();
+        _inner.Stream.Flush();
+    }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.Stream.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken)
+    {
+        MarkFirstByte();
+        return _inner.Stream.FlushAsync(cancellationToken);
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -58,12 +78,14 @@ internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFea
 
     public override void Write(byte[] buffer, int offset, int count)
     {
+        MarkFirstByte();
         _inner.Stream.Write(buffer, offset, count);
         _request.BytesSent += count;
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        MarkFirstByte();
         _request.BytesSent += buffer.Length;
         return _inner.Stream.WriteAsync(buffer, cancellationToken);
     }
@@ -75,11 +97,13 @@ internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFea
     {
         private readonly PipeWriter _inner;
         private readonly ProxyRequestFeature _request;
+        private readonly long _startTimestamp;
 
-        public CountingPipeWriter(PipeWriter inner, ProxyRequestFeature request)
+        public CountingPipeWriter(PipeWriter inner, ProxyRequestFeature request, long startTimestamp)
         {
             _inner = inner;
             _request = request;
+            _startTimestamp = startTimestamp;
         }
 
         public override void Advance(int bytes)
@@ -98,10 +122,15 @@ internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFea
 
         public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
 
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => _inner.FlushAsync(cancellationToken);
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            MarkFirstByte(_request, _startTimestamp);
+            return _inner.FlushAsync(cancellationToken);
+        }
 
         public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
         {
+            MarkFirstByte(_request, _startTimestamp);
             _request.BytesSent += source.Length;
             return _inner.WriteAsync(source, cancellationToken);
         }

@@ -43,6 +43,9 @@ public sealed class ProxyRequestFeature
     /// <summary>Origin attempts made for this request (0 when served from cache).</summary>
     public int Attempts { get; set; }
 
+    /// <summary>Milliseconds from the request's start until the response headers or first body bytes were sent (null until then).</summary>
+    public double? TimeToFirstByteMs { get; set; }
+
     /// <summary>Response body bytes written to the client.</summary>
     public long BytesSent { get; set; }
 }

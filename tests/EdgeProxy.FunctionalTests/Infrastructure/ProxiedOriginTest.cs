@@ -16,12 +16,17 @@ public abstract class ProxiedOriginTest : IAsyncLifetime
     {
     }
 
+    /// <summary>Runs on the host builder after EdgeProxy's registrations (service overrides, fakes).</summary>
+    protected virtual void ConfigureHost(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Origin = await TestOriginServer.StartAsync(new TestOriginOptions { Name = "primary" });
         var settings = ProxySettings.TwoOrigins(Origin.BaseAddress);
         Configure(settings);
-        Proxy = await ProxyInstance.StartAsync(settings);
+        Proxy = await ProxyInstance.StartAsync(settings, ConfigureHost);
     }
 
     public async Task DisposeAsync()

@@ -43,7 +43,7 @@ public sealed class ProxyInstance : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(60),
         };
 
-    public static async Task<ProxyInstance> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<ProxyInstance> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null, string[]? args = null)
     {
         var logs = new TestLogSink();
         var merged = new Dictionary<string, string?>(ProxySettings.Base(), StringComparer.OrdinalIgnoreCase);
@@ -52,7 +52,7 @@ public sealed class ProxyInstance : IAsyncDisposable
             merged[key] = value;
         }
 
-        var app = EdgeProxyHost.Build([], merged, builder =>
+        var app = EdgeProxyHost.Build(args ?? [], merged, builder =>
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.SetMinimumLevel(LogLevel.Debug);

@@ -1,0 +1,104 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EdgeProxy.Caching;
+using EdgeProxy.FunctionalTests.Infrastructure;
+using EdgeProxy.Observability;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeProxy.FunctionalTests.Admin;
+
+/// <summary>
+/// The dashboard page in headless Chromium: its script fetches /admin/dashboard.json with the key from
+/// the URL fragment and fills in the figures. A stand-in cache (<see cref="FakeCachePurger"/>) supplies
+/// the cache statistics; requests and origin figures are real.
+/// </summary>
+public sealed partial class DashboardTests : ProxiedOriginTest
+{
+    private const string Key = "dashboard-key-0123456789";
+
+    protected override void Configure(Dictionary<string, string?> settings) => settings["EdgeProxy:Admin:ApiKey"] = Key;
+
+    protected override void ConfigureHost(WebApplicationBuilder builder) => builder.Services.AddSingleton<ICachePurger>(new FakeCachePurger());
+
+    [Fact]
+    public async Task DashboardJson_WithKey_SummarisesRequestsOriginsAndCache()
+    {
+        await GenerateTrafficAsync(4);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/dashboard.json") { Headers = { { "X-Api-Key", Key } } };
+        using var response = await Proxy.AdminClient.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(4, json.RootElement.GetProperty("requests").GetDouble());
+        Assert.Equal(4, json.RootElement.GetProperty("originRequests").GetDouble());
+        Assert.Equal(0.25, json.RootElement.GetProperty("cache").GetProperty("fill").GetDouble());
+        Assert.Contains(json.RootElement.GetProperty("instruments").EnumerateArray(), i => i.GetProperty("name").GetString() == "edgeproxy.origin.requests");
+    }
+
+    [Fact]
+    public async Task Dashboard_InHeadlessChromium_RendersLiveFiguresAndScreenshot()
+    {
+        var meter = Proxy.App.Services.GetRequiredService<IMeterFactory>().Create(EdgeProxyMeter.Name);
+        meter.CreateObservableGauge("edgeproxy.circuit.state", () => new Measurement<int>(0, new KeyValuePair<string, object?>("cluster", "primary")), description: "0 closed, 1 open, 2 half-open");
+        await GenerateTrafficAsync(6);
+        var page = new Uri(Proxy.AdminAddress, "/dashboard#key=" + Key);
+
+        var dom = await HeadlessChromium.DumpDomAsync(page);
+
+        Assert.Contains("data-loaded=\"true\"", dom, StringComparison.Ordinal);
+        Assert.Equal("6", Text(dom, "requests"));
+        Assert.Equal("0", Text(dom, "originFailures"));
+        Assert.Equal("25.0 %", Text(dom, "cacheFill"));
+        Assert.Contains(Origin.BaseAddress.ToString(), dom, StringComparison.Ordinal);
+        Assert.Contains("edgeproxy.circuit.state", dom, StringComparison.Ordinal);
+        Assert.Contains(">closed<", dom, StringComparison.Ordinal);
+        Assert.Equal("0", Text(dom, "collapsed"));
+
+        var docs = Path.Combine(RepositoryRoot(), "docs");
+        await HeadlessChromium.ScreenshotAsync(page, Path.Combine(docs, "dashboard.png"));
+    }
+
+    [Fact]
+    public async Task Dashboard_WithoutKeyInFragment_ShowsKeyNeeded()
+    {
+        var dom = await HeadlessChromium.DumpDomAsync(new Uri(Proxy.AdminAddress, "/dashboard"));
+
+        Assert.DoesNotContain("data-loaded=\"true\"", dom, StringComparison.Ordinal);
+        Assert.Contains("API key needed", dom, StringComparison.Ordinal);
+    }
+
+    private async Task GenerateTrafficAsync(int count)
+    {
+        using var client = Proxy.NewClient();
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await client.GetAsync($"/dash/{i}?size=2000");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await Proxy.Logs.WaitForAccessLogAsync($"/dash/{i}?");
+        }
+    }
+
+    private static string Text(string dom, string id)
+    {
+        var match = Regex.Match(dom, $"id=\"{id}\"[^>]*>([^<]*)<");
+        Assert.True(match.Success, $"no element #{id} in the DOM");
+        return match.Groups[1].Value;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EdgeProxy.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("EdgeProxy.sln not found above " + AppContext.BaseDirectory);
+    }
+}
