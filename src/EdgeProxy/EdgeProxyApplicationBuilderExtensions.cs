@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Caching;
 using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 
@@ -21,6 +22,7 @@ public static class EdgeProxyApplicationBuilderExtensions
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            proxy.UseMiddleware<CachingMiddleware>();
             proxy.UseMiddleware<ForwardingMiddleware>();
         });
         return app;

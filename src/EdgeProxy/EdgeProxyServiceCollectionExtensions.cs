@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Caching;
 using EdgeProxy.Configuration;
 using EdgeProxy.Demo;
 using EdgeProxy.Observability;
@@ -28,6 +29,7 @@ public static class EdgeProxyServiceCollectionExtensions
         services.AddSingleton<OriginSettings>();
         services.AddSingleton<OriginForwarder>();
         services.AddSingleton<IOriginClient, DirectOriginClient>();
+        services.AddEdgeProxyCaching();
 
         services.TryAddSingleton<EdgeProxyListeners>();
         services.AddSingleton<ReadinessState>();
