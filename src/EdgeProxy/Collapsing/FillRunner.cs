@@ -83,6 +83,7 @@ internal sealed partial class FillRunner
         {
             FillCrashed(_logger, fill.Url, ex);
             fill.PublishHead(new FillHead { Kind = FillHeadKind.Failed, Attempt = attempt with { Error = ForwarderError.Request, Failure = OriginFailureKind.BodyReset } });
+            _registry.Remove(fill);
             fill.Finish(FillState.Failed);
         }
         finally
@@ -108,6 +109,7 @@ internal sealed partial class FillRunner
             }
 
             fill.Close();
+            _registry.Remove(fill);
             fill.Finish(FillState.Failed);
             return;
         }
@@ -120,6 +122,7 @@ internal sealed partial class FillRunner
         var head = fill.Head.Result;
         if (head.Kind != FillHeadKind.Response)
         {
+            _registry.Remove(fill);
             fill.Finish(FillState.Completed);
             return;
         }
@@ -128,6 +131,7 @@ internal sealed partial class FillRunner
         {
             FillBroken(_logger, fill.Url, fill.Length, "length mismatch");
             fill.Close();
+            _registry.Remove(fill);
             fill.Finish(FillState.Failed);
             return;
         }
@@ -151,6 +155,7 @@ internal sealed partial class FillRunner
         }
 
         fill.Close();
+        _registry.Remove(fill);
         fill.Finish(FillState.Completed);
     }
 
