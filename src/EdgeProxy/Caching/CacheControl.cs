@@ -8,7 +8,7 @@ namespace EdgeProxy.Caching;
 /// does not hide the others; the first occurrence of a repeated directive wins (RFC 9111 4.2.1), and
 /// a delta-seconds that is not a number counts as 0 ("treat invalid freshness as stale").
 /// </summary>
-internal sealed class CacheControl
+internal sealed partial class CacheControl
 {
     public static readonly CacheControl Empty = new();
 
@@ -87,6 +87,8 @@ internal sealed class CacheControl
             }
 
             var name = field.AsSpan(nameStart, i - nameStart);
+            var valid = true;
+            var afterName = i;
             while (i < field.Length && (field[i] == ' ' || field[i] == '\t'))
             {
                 i++;
@@ -95,7 +97,9 @@ internal sealed class CacheControl
             string? argument = null;
             if (i < field.Length && field[i] == '=')
             {
+                valid = i == afterName; // "max-age =100" is not a max-age directive (RFC 9110 5.6.2: no space around "=")
                 i++;
+                valid &= i < field.Length && field[i] != ' ' && field[i] != '\t';
                 while (i < field.Length && (field[i] == ' ' || field[i] == '\t'))
                 {
                     i++;
@@ -109,7 +113,7 @@ internal sealed class CacheControl
                 i++; // ignore junk up to the next directive
             }
 
-            if (name.Length > 0)
+            if (name.Length > 0 && valid)
             {
                 Apply(name, argument);
             }

@@ -60,16 +60,32 @@ internal sealed partial class CachePolicy
         return staleness < entry.StaleWhileRevalidate ? Reuse.StaleWhileRevalidate : Reuse.Validate;
     }
 
-    /// <summary>RFC 5861 stale-if-error (or the route's default grace): may this stale entry answer for a failed origin?</summary>
-    public static bool MayServeOnError(CacheEntry entry, long now, CacheControl request)
+    /// <summary>
+    /// May this stale entry answer for a failed origin? RFC 5861 stale-if-error (response or request) or
+    /// the route's default grace for errors and 5xx; RFC 9111 4.2.4 lets a disconnected cache (no answer
+    /// at all) serve stale within <paramref name="disconnectedGrace"/>. Never when must-revalidate,
+    /// proxy-revalidate, s-maxage or no-cache forbid stale use.
+    /// </summary>
+    public static bool MayServeOnError(CacheEntry entry, long now, CacheControl request, bool disconnected, long disconnectedGrace)
     {
-        if (entry.MustRevalidate && entry.FreshnessLifetime <= entry.CurrentAge(now))
+        var age = entry.CurrentAge(now);
+        var staleness = age - entry.FreshnessLifetime;
+        if (staleness <= 0 && !entry.NoCache)
+        {
+            return true;
+        }
+
+        if (entry.MustRevalidate || entry.NoCache)
         {
             return false;
         }
 
-        var staleness = entry.CurrentAge(now) - entry.FreshnessLifetime;
-        var allowed = request.StaleIfError?.Ticks ?? entry.StaleIfError;
-        return staleness <= 0 || staleness <= allowed;
+        var allowed = Math.Max(request.StaleIfError?.Ticks ?? 0, entry.StaleIfError);
+        if (disconnected)
+        {
+            allowed = Math.Max(allowed, disconnectedGrace);
+        }
+
+        return staleness <= allowed;
     }
 }

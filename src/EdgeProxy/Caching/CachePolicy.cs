@@ -25,9 +25,10 @@ internal sealed partial class CachePolicy
     public CacheControl ResponseDirectives(IHeaderDictionary headers)
     {
         var options = Options;
-        if (options.CdnCacheControl && headers.TryGetValue("CDN-Cache-Control", out var cdn) && cdn.Count > 0)
+        if (options.CdnCacheControl && headers.TryGetValue("CDN-Cache-Control", out var cdn) && cdn.Count > 0
+            && CacheControl.ParseStructured(cdn) is { } targeted)
         {
-            return CacheControl.Parse(cdn);
+            return targeted;
         }
 
         if (options.SurrogateControl && headers.TryGetValue("Surrogate-Control", out var surrogate) && surrogate.Count > 0)

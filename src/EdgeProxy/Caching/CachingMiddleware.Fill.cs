@@ -87,7 +87,7 @@ internal sealed partial class CachingMiddleware
         switch (head.Kind)
         {
             case FillHeadKind.Failed:
-                if (stale is not null && CachePolicy.MayServeOnError(stale, now, requestCc))
+                if (stale is not null && CachePolicy.MayServeOnError(stale, now, requestCc, disconnected: true, _policy.Options.StaleIfDisconnected.Ticks))
                 {
                     await ServeStaleOnErrorAsync(context, stale, now, "origin-" + OriginFailureClassifier.Describe(head.Attempt.Failure));
                     return null;
@@ -105,7 +105,7 @@ internal sealed partial class CachingMiddleware
                 return null;
         }
 
-        if (head.StatusCode >= 500 && stale is not null && CachePolicy.MayServeOnError(stale, now, requestCc))
+        if (head.StatusCode >= 500 && stale is not null && CachePolicy.MayServeOnError(stale, now, requestCc, disconnected: false, 0))
         {
             await ServeStaleOnErrorAsync(context, stale, now, "origin-status-" + head.StatusCode.ToString(CultureInfo.InvariantCulture));
             return null;

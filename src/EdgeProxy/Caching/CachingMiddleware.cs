@@ -109,11 +109,24 @@ internal sealed partial class CachingMiddleware
         var removed = _store.RemoveUrl(key);
         _registry.ClearHitForMiss(key);
         var origin = key[..OriginLength(key)];
+        var destination = context.GetReverseProxyFeature().ProxiedDestination?.Model.Config.Address;
         foreach (var name in new[] { HeaderNames.Location, HeaderNames.ContentLocation })
         {
             var value = context.Response.Headers[name].ToString();
-            if (value.Length > 0 && Uri.TryCreate(new Uri(key), value, out var target)
-                && CacheKey.FromAbsoluteUrl(target.AbsoluteUri) is { } targetKey && targetKey.StartsWith(origin, StringComparison.Ordinal))
+            if (value.Length == 0 || !Uri.TryCreate(new Uri(key), value, out var target))
+            {
+                continue;
+            }
+
+            // Same origin as the request; an origin that names itself (its own address) means the same resource here.
+            if (destination is not null && Uri.TryCreate(destination, UriKind.Absolute, out var destinationUri)
+                && Uri.Compare(target, destinationUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
+            {
+                target = new Uri(new Uri(origin), target.PathAndQuery);
+            }
+
+            var targetKey = CacheKey.FromAbsoluteUrl(target.AbsoluteUri);
+            if (targetKey.StartsWith(origin, StringComparison.Ordinal))
             {
                 removed += _store.RemoveUrl(targetKey);
             }

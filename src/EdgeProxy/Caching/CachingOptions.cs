@@ -29,6 +29,12 @@ public sealed class CachingOptions
     /// <summary>Honour <c>Surrogate-Control</c> (max-age, no-store) over <c>Cache-Control</c>; removed from the response when on.</summary>
     public bool SurrogateControl { get; set; }
 
+    /// <summary>
+    /// RFC 9111 4.2.4: how long past its freshness a stored response may still answer when the origin
+    /// cannot be reached at all (refused, timed out, reset), unless the response forbids stale use.
+    /// </summary>
+    public TimeSpan StaleIfDisconnected { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Response headers whose space/comma separated values tag an entry for purging.</summary>
     public List<string> TagHeaders { get; set; } = ["Surrogate-Key", "Cache-Tag"];
 

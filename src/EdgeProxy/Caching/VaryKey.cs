@@ -79,9 +79,9 @@ internal static class VaryKey
     public static bool Matches(string[] names, string varyKey, IHeaderDictionary requestHeaders) =>
         names.Length == 0 || string.Equals(Compute(names, requestHeaders), varyKey, StringComparison.Ordinal);
 
-    private static void AppendNormalised(StringBuilder sb, StringValues values, bool lower)
+    private static void AppendNormalised(StringBuilder sb, StringValues values, bool list)
     {
-        var first = true;
+        var items = new List<string>();
         foreach (var value in values)
         {
             if (value is null)
@@ -91,16 +91,17 @@ internal static class VaryKey
 
             foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
             {
-                if (!first)
-                {
-                    sb.Append(',');
-                }
-
-                first = false;
                 var collapsed = CollapseWhitespace(item);
-                sb.Append(lower ? collapsed.ToLowerInvariant() : collapsed);
+                items.Add(list ? collapsed.ToLowerInvariant() : collapsed);
             }
         }
+
+        if (list)
+        {
+            items.Sort(StringComparer.Ordinal); // Accept-* lists: members with their weights, order not significant
+        }
+
+        sb.AppendJoin(',', items);
     }
 
     private static string CollapseWhitespace(string item)
@@ -133,5 +134,5 @@ internal static class VaryKey
     }
 
     private static bool CaseInsensitive(string name) =>
-        name is "accept-encoding" or "accept-language" or "accept-charset" or "accept" or "origin" or "host";
+        name is "accept-encoding" or "accept-language" or "accept-charset" or "accept";
 }
