@@ -121,19 +121,19 @@ internal sealed partial class CachePolicy
         var date = DateValue(headers) ?? responseTime;
         if (headers.TryGetValue(HeaderNames.Expires, out var expires))
         {
-            if (expires.Count != 1 || !HeaderUtilities.TryParseDate(expires.ToString(), out var expiresAt))
+            if (expires.Count != 1 || !HttpDate.TryParse(expires.ToString(), out var expiresAt))
             {
                 return 0;
             }
 
-            return Math.Max(0, expiresAt.UtcTicks - date);
+            return Math.Max(0, expiresAt - date);
         }
 
-        if (IsHeuristicallyCacheable(status) && headers.TryGetValue(HeaderNames.LastModified, out var lm)
-            && HeaderUtilities.TryParseDate(lm.ToString(), out var lastModified))
+        if ((IsHeuristicallyCacheable(status) || cc.Public) && headers.TryGetValue(HeaderNames.LastModified, out var lm)
+            && HttpDate.TryParse(lm.ToString(), out var lastModified))
         {
             var options = Options;
-            var heuristic = (long)((date - lastModified.UtcTicks) * options.HeuristicFraction);
+            var heuristic = (long)((date - lastModified) * options.HeuristicFraction);
             return Math.Clamp(heuristic, 0, options.HeuristicMaxAge.Ticks);
         }
 
@@ -169,7 +169,7 @@ internal sealed partial class CachePolicy
     }
 
     private static long? DateValue(IHeaderDictionary headers) =>
-        headers.TryGetValue(HeaderNames.Date, out var date) && HeaderUtilities.TryParseDate(date.ToString(), out var value) ? value.UtcTicks : null;
+        headers.TryGetValue(HeaderNames.Date, out var date) && HttpDate.TryParse(date.ToString(), out var value) ? value : null;
 
     public static StringValues Get(KeyValuePair<string, StringValues>[] headers, string name)
     {
