@@ -135,6 +135,24 @@ internal sealed partial class CachingMiddleware
             feature.ClusterId ??= head.ClusterId;
         }
 
+        var request = context.Request;
+        if (head.Shareable && head.StatusCode == StatusCodes.Status200OK && request.Headers.Range.Count > 0 && HttpMethods.IsGet(request.Method))
+        {
+            // A range on a miss: the fill fetches the whole object once; the range is cut from it when complete.
+            if (await WaitForCompletionAsync(fill, context.RequestAborted) != FillState.Completed)
+            {
+                context.Abort();
+                return null;
+            }
+
+            var whole = View(fill.Url, head, fill.Body());
+            if (RangeWriter.Plan(request.Headers, whole) is { } ranges)
+            {
+                await RangeWriter.WriteAsync(context, whole, ranges, "0", cacheStatus);
+                return null;
+            }
+        }
+
         var response = context.Response;
         response.StatusCode = head.StatusCode;
         foreach (var header in head.Headers)
@@ -144,13 +162,8 @@ internal sealed partial class CachingMiddleware
 
         response.Headers.Append(CacheStatusHeader, cacheStatus);
         if (head.Shareable && head.StatusCode == StatusCodes.Status200OK
-            && (context.Request.Headers.IfNoneMatch.Count > 0 || context.Request.Headers.IfModifiedSince.Count > 0)
-            && ConditionalRequest.NotModified(context.Request.Headers, new CacheEntry
-            {
-                Url = fill.Url, StatusCode = 200, Headers = head.Headers, Body = default, ResponseTime = 0, CorrectedInitialAge = 0, FreshnessLifetime = 0,
-                ETag = CachePolicy.Get(head.Headers, "ETag").ToString() is { Length: > 0 } e ? e : null,
-                LastModifiedDate = Microsoft.Net.Http.Headers.HeaderUtilities.TryParseDate(CachePolicy.Get(head.Headers, "Last-Modified").ToString(), out var lm) ? lm : null,
-            }))
+            && (request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0)
+            && ConditionalRequest.NotModified(request.Headers, View(fill.Url, head, default)))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             response.Headers.ContentLength = null;
@@ -164,6 +177,47 @@ internal sealed partial class CachingMiddleware
 
         await StreamBodyAsync(context, fill, head.Shareable);
         return null;
+    }
+
+    /// <summary>A fill's response seen as an entry (for conditionals and ranges before it is stored).</summary>
+    private static CacheEntry View(string url, FillHead head, ReadOnlyMemory<byte> body)
+    {
+        var lastModified = CachePolicy.Get(head.Headers, "Last-Modified").ToString();
+        return new CacheEntry
+        {
+            Url = url,
+            StatusCode = head.StatusCode,
+            Headers = CachePolicy.StoredHeaders(head.Headers, head.Directives, body.Length, head.StatusCode),
+            Body = body,
+            ResponseTime = head.ResponseTime,
+            CorrectedInitialAge = head.CorrectedInitialAge,
+            FreshnessLifetime = head.FreshnessLifetime,
+            ETag = CachePolicy.Get(head.Headers, "ETag").ToString() is { Length: > 0 } etag ? etag : null,
+            LastModified = lastModified.Length > 0 ? lastModified : null,
+            LastModifiedDate = Microsoft.Net.Http.Headers.HeaderUtilities.TryParseDate(lastModified, out var lm) ? lm : null,
+        };
+    }
+
+    private static async Task<FillState> WaitForCompletionAsync(Fill fill, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var appended = fill.Appended;
+                var state = fill.State;
+                if (state != FillState.Running)
+                {
+                    return state;
+                }
+
+                await appended.WaitAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return FillState.Failed; // the client left
+        }
     }
 
     /// <summary>Walks the fill's chunks from byte 0, writing what has arrived and waiting for each append; aborts the client on a broken fill.</summary>
