@@ -15,6 +15,9 @@ internal static partial class CachingLog
     [LoggerMessage(EventId = 3110, Level = LogLevel.Information, Message = "Waiter on {Url} hit the {Bound} bound: {Action}")]
     public static partial void WaitBound(ILogger logger, string url, string bound, string action);
 
+    [LoggerMessage(EventId = 3112, Level = LogLevel.Debug, Message = "Joined the fill of {Url} as waiter {Waiters}")]
+    public static partial void Joined(ILogger logger, string url, int waiters);
+
     [LoggerMessage(EventId = 3111, Level = LogLevel.Debug, Message = "Waiter on {Url} goes to the origin itself: {Reason}")]
     public static partial void WaiterReleased(ILogger logger, string url, string reason);
 }

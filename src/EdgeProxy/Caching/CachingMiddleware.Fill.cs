@@ -18,7 +18,13 @@ internal sealed partial class CachingMiddleware
         if (!started)
         {
             role = "waiter";
-            switch (fill.TryJoin())
+            var joined = fill.TryJoin();
+            if (joined == JoinResult.Joined)
+            {
+                CachingLog.Joined(_logger, key, fill.Waiters);
+            }
+
+            switch (joined)
             {
                 case JoinResult.Full:
                     await WaitLimitAsync(context, key, stale, "waiters", fwd);
