@@ -108,7 +108,9 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
                     return;
                 }
 
-                _cache.Compact(Math.Clamp((double)excess / current, 0.005, 1.0));
+                // MemoryCache.Compact removes a fraction of the entry count, least recently accessed first: at least one entry.
+                var count = Math.Max(1, _cache.Count);
+                _cache.Compact(Math.Clamp(Math.Max((double)excess / current, 1.5 / count), 0.005, 1.0));
             }
         }
     }
