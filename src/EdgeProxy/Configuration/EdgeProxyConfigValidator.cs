@@ -27,6 +27,7 @@ internal static class EdgeProxyConfigValidator
         if (TryBind(edge) is { } options)
         {
             ValidateOptions(options, clusterIds, errors);
+            Caching.CachingOptionsValidator.Validate(configuration, options.Caching, errors);
         }
 
         return errors;
