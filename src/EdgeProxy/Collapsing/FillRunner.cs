@@ -77,7 +77,7 @@ internal sealed partial class FillRunner
 
         try
         {
-            Finish(fill, detached, feature, request, attempt);
+            await FinishAsync(fill, detached, feature, request, attempt);
         }
         catch (Exception ex)
         {
@@ -95,7 +95,7 @@ internal sealed partial class FillRunner
         }
     }
 
-    private void Finish(Fill fill, HttpContext detached, FillResponseFeature feature, FillRequest request, OriginAttempt attempt)
+    private async Task FinishAsync(Fill fill, HttpContext detached, FillResponseFeature feature, FillRequest request, OriginAttempt attempt)
     {
         if (!attempt.Succeeded)
         {
@@ -116,10 +116,10 @@ internal sealed partial class FillRunner
 
         if (!feature.HasStarted)
         {
-            feature.StartAsync().GetAwaiter().GetResult(); // no body: nothing awaits inside but the head callbacks
+            await feature.StartAsync(); // no body came: the head is published now
         }
 
-        var head = fill.Head.Result;
+        var head = await fill.Head;
         if (head.Kind != FillHeadKind.Response)
         {
             _registry.Remove(fill);
