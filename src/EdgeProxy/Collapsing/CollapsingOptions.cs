@@ -18,6 +18,12 @@ public sealed class CollapsingOptions
     /// <summary>How long a key whose answer was not shareable skips the lock (hit-for-miss).</summary>
     public TimeSpan HitForMissDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// When an origin breaks mid-body and the response has a strong ETag and a Content-Length, fetch the
+    /// rest once with <c>Range</c> + <c>If-Range</c> and finish every reader's response intact.
+    /// </summary>
+    public bool ResumeBrokenBodies { get; set; } = true;
+
     /// <summary>When every client of a fill left: finish it (if worth it) or stop it.</summary>
     public AbandonPolicy AbandonPolicy { get; set; } = AbandonPolicy.Complete;
 

@@ -12,7 +12,9 @@ namespace EdgeProxy.Collapsing;
 internal sealed class FillResponseFeature : IHttpResponseFeature, IHttpResponseBodyFeature, IHttpRequestLifetimeFeature, IDisposable
 {
     private readonly Fill _fill;
-    private readonly Func<int, IHeaderDictionary, FillHead> _onHead;
+    private readonly Func<int, IHeaderDictionary, FillHead>? _onHead;
+    private readonly long _resumeFrom;
+    private readonly string? _resumeETag;
     private readonly FillWriteStream _stream;
     private List<(Func<object, Task> Callback, object State)>? _onStarting;
     private PipeWriter? _writer;
@@ -21,6 +23,16 @@ internal sealed class FillResponseFeature : IHttpResponseFeature, IHttpResponseB
     {
         _fill = fill;
         _onHead = onHead;
+        _stream = new FillWriteStream(this);
+        RequestAborted = fill.Token;
+    }
+
+    /// <summary>A resume of a broken fill: the answer must be a 206 continuing at <paramref name="from"/> with the same strong ETag; its bytes append to the fill.</summary>
+    public FillResponseFeature(Fill fill, long from, string etag)
+    {
+        _fill = fill;
+        _resumeFrom = from;
+        _resumeETag = etag;
         _stream = new FillWriteStream(this);
         RequestAborted = fill.Token;
     }
@@ -46,7 +58,13 @@ internal sealed class FillResponseFeature : IHttpResponseFeature, IHttpResponseB
 
     public CancellationToken RequestAborted { get; set; }
 
-    public void Abort() => _fill.Cancel();
+    /// <summary>
+    /// The forwarder aborts "the client" when a body breaks; a fill has no client connection, and its own
+    /// end (and a possible resume) is decided from the attempt's result, so this only records it.
+    /// </summary>
+    public void Abort() => Aborted = true;
+
+    public bool Aborted { get; private set; }
 
     public void OnStarting(Func<object, Task> callback, object state) => (_onStarting ??= []).Add((callback, state));
 
@@ -74,7 +92,16 @@ internal sealed class FillResponseFeature : IHttpResponseFeature, IHttpResponseB
         }
 
         HasStarted = true;
-        _fill.PublishHead(_onHead(StatusCode, Headers));
+        if (_onHead is not null)
+        {
+            _fill.PublishHead(_onHead(StatusCode, Headers));
+        }
+        else if (StatusCode != StatusCodes.Status206PartialContent
+            || !Headers.ContentRange.ToString().StartsWith("bytes " + _resumeFrom.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-", StringComparison.Ordinal)
+            || Headers.ETag.ToString() != _resumeETag)
+        {
+            throw new InvalidOperationException($"The origin's answer to the resume (status {StatusCode}, Content-Range '{Headers.ContentRange}') does not continue the body at byte {_resumeFrom}.");
+        }
     }
 
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>

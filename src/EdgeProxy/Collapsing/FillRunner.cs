@@ -77,7 +77,7 @@ internal sealed partial class FillRunner
 
         try
         {
-            await FinishAsync(fill, detached, feature, request, attempt);
+            await FinishAsync(fill, detached, feature, request, attempt, route, destinations);
         }
         catch (Exception ex)
         {
@@ -95,8 +95,15 @@ internal sealed partial class FillRunner
         }
     }
 
-    private async Task FinishAsync(Fill fill, HttpContext detached, FillResponseFeature feature, FillRequest request, OriginAttempt attempt)
+    private async Task FinishAsync(Fill fill, HttpContext detached, FillResponseFeature feature, FillRequest request, OriginAttempt attempt,
+        RouteModel route, IReadOnlyList<DestinationState> destinations)
     {
+        if (!attempt.Succeeded && fill.Head.IsCompletedSuccessfully && _policy.Options.Collapsing.ResumeBrokenBodies && CanResume(fill, fill.Head.Result))
+        {
+            var resumed = await ResumeAsync(fill, detached, fill.Head.Result, route, destinations);
+            attempt = resumed.Succeeded ? resumed : attempt;
+        }
+
         if (!attempt.Succeeded)
         {
             if (!fill.Head.IsCompleted)
