@@ -44,7 +44,7 @@ public sealed partial class DashboardTests : ProxiedOriginTest
     {
         var meter = Proxy.App.Services.GetRequiredService<IMeterFactory>().Create(EdgeProxyMeter.Name);
         meter.CreateObservableGauge("edgeproxy.circuit.state", () => new Measurement<int>(0, new KeyValuePair<string, object?>("cluster", "primary")), description: "0 closed, 1 open, 2 half-open");
-        await GenerateTrafficAsync(6);
+        await GenerateTrafficAsync(6, cacheable: true);
         var page = new Uri(Proxy.AdminAddress, "/dashboard#key=" + Key);
 
         var dom = await HeadlessChromium.DumpDomAsync(page);
@@ -71,14 +71,18 @@ public sealed partial class DashboardTests : ProxiedOriginTest
         Assert.Contains("API key needed", dom, StringComparison.Ordinal);
     }
 
-    private async Task GenerateTrafficAsync(int count)
+    /// <summary>Requests through the proxy; cacheable ones ask for each of three objects twice (hits once a cache is present).</summary>
+    private async Task GenerateTrafficAsync(int count, bool cacheable = false)
     {
         using var client = Proxy.NewClient();
         for (var i = 0; i < count; i++)
         {
-            using var response = await client.GetAsync($"/dash/{i}?size=2000");
+            var path = cacheable ? $"/dash/c{i % 3}?size=2000&cc=max-age%3D600" : $"/dash/{i}?size=2000";
+            using var response = await client.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            await Proxy.Logs.WaitForAccessLogAsync($"/dash/{i}?");
+            await response.Content.ReadAsByteArrayAsync();
+            var times = cacheable ? (i / 3) + 1 : 1; // requests for this path so far: wait for that many access-log lines
+            await Proxy.Logs.WaitForAsync(_ => Proxy.Logs.Lines.Count(l => l.Category == "EdgeProxy.AccessLog" && l.Message.Contains(path, StringComparison.Ordinal)) >= times);
         }
     }
 
