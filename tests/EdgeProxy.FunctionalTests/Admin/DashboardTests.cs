@@ -7,13 +7,14 @@ using EdgeProxy.FunctionalTests.Infrastructure;
 using EdgeProxy.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EdgeProxy.FunctionalTests.Admin;
 
 /// <summary>
 /// The dashboard page in headless Chromium: its script fetches /admin/dashboard.json with the key from
-/// the URL fragment and fills in the figures. A stand-in cache (<see cref="FakeCachePurger"/>) supplies
-/// the cache statistics; requests and origin figures are real.
+/// the URL fragment and fills in the figures. The cache statistics come from the registered cache, or,
+/// where none is, a stand-in (<see cref="FakeCachePurger"/>); the request and origin figures are real.
 /// </summary>
 public sealed partial class DashboardTests : ProxiedOriginTest
 {
@@ -21,7 +22,9 @@ public sealed partial class DashboardTests : ProxiedOriginTest
 
     protected override void Configure(Dictionary<string, string?> settings) => settings["EdgeProxy:Admin:ApiKey"] = Key;
 
-    protected override void ConfigureHost(WebApplicationBuilder builder) => builder.Services.AddSingleton<ICachePurger>(new FakeCachePurger());
+    protected override void ConfigureHost(WebApplicationBuilder builder) => builder.Services.TryAddSingleton<ICachePurger>(new FakeCachePurger());
+
+    private CacheStatistics Statistics => Proxy.App.Services.GetRequiredService<ICachePurger>().GetStatistics();
 
     [Fact]
     public async Task DashboardJson_WithKey_SummarisesRequestsOriginsAndCache()
@@ -35,7 +38,8 @@ public sealed partial class DashboardTests : ProxiedOriginTest
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(4, json.RootElement.GetProperty("requests").GetDouble());
         Assert.Equal(4, json.RootElement.GetProperty("originRequests").GetDouble());
-        Assert.Equal(0.25, json.RootElement.GetProperty("cache").GetProperty("fill").GetDouble());
+        Assert.Equal(Statistics.Entries, json.RootElement.GetProperty("cache").GetProperty("entries").GetInt64());
+        Assert.Equal((double)Statistics.Bytes / Statistics.CapacityBytes, json.RootElement.GetProperty("cache").GetProperty("fill").GetDouble(), 9);
         Assert.Contains(json.RootElement.GetProperty("instruments").EnumerateArray(), i => i.GetProperty("name").GetString() == "edgeproxy.origin.requests");
     }
 
@@ -52,7 +56,7 @@ public sealed partial class DashboardTests : ProxiedOriginTest
         Assert.Contains("data-loaded=\"true\"", dom, StringComparison.Ordinal);
         Assert.Equal("6", Text(dom, "requests"));
         Assert.Equal("0", Text(dom, "originFailures"));
-        Assert.Equal("25.0 %", Text(dom, "cacheFill"));
+        Assert.Equal((100.0 * Statistics.Bytes / Statistics.CapacityBytes).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " %", Text(dom, "cacheFill"));
         Assert.Contains(Origin.BaseAddress.ToString(), dom, StringComparison.Ordinal);
         Assert.Contains("edgeproxy.circuit.state", dom, StringComparison.Ordinal);
         Assert.Contains(">closed<", dom, StringComparison.Ordinal);
