@@ -15,8 +15,9 @@ for (var i = 0; i + 1 < args.Length; i += 2)
 
 await using var server = await TestOriginServer.StartAsync(new TestOriginOptions { Port = port, Name = name });
 Console.WriteLine($"test origin '{name}' listening on {server.BaseAddress}");
-var done = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
+// The origin's own host swallows SIGTERM/SIGINT (it only stops itself), so this program listens too.
+var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; done.TrySetResult(); });
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; done.TrySetResult(); });
 await done.Task;
 return 0;

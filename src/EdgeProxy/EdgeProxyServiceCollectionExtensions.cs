@@ -1,6 +1,7 @@
 using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
 using EdgeProxy.Demo;
+using EdgeProxy.Escalation;
 using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +29,7 @@ public static class EdgeProxyServiceCollectionExtensions
         services.AddSingleton<OriginSettings>();
         services.AddSingleton<OriginForwarder>();
         services.AddSingleton<IOriginClient, DirectOriginClient>();
+        services.AddEdgeProxyEscalation();
 
         services.TryAddSingleton<EdgeProxyListeners>();
         services.AddSingleton<ReadinessState>();

@@ -100,14 +100,15 @@ internal static class ConfigurationLayers
                 ?? throw new EdgeProxyConfigurationException([$"--config: file not found: {Path.GetFullPath(configFile)}"]);
         }
 
+        var reload = ReloadOnChange(commandLineArgs, overrides);
         configuration.Sources.Clear();
         var failures = new ConfigurationLoadFailures();
         ((IConfigurationBuilder)configuration).Properties[ConfigurationLoadFailures.PropertyKey] = failures;
-        AddJsonFile(configuration, defaults, optional: false, failures);
-        AddJsonFile(configuration, Path.Combine(dir, $"appsettings.{environmentName}.json"), optional: true, failures);
+        AddJsonFile(configuration, defaults, optional: false, reload, failures);
+        AddJsonFile(configuration, Path.Combine(dir, $"appsettings.{environmentName}.json"), optional: true, reload, failures);
         if (fullConfigFile is not null)
         {
-            AddJsonFile(configuration, fullConfigFile, optional: false, failures);
+            AddJsonFile(configuration, fullConfigFile, optional: false, reload, failures);
         }
 
         configuration.AddEnvironmentVariables();
@@ -118,14 +119,30 @@ internal static class ConfigurationLayers
         }
     }
 
-    /// <summary>A reloading JSON layer that keeps its last good values when a changed file does not parse.</summary>
-    private static void AddJsonFile(IConfigurationBuilder configuration, string path, bool optional, ConfigurationLoadFailures failures)
+    /// <summary>
+    /// Whether the JSON files are watched (hot reload). On unless ASP.NET Core's own switch
+    /// <c>hostBuilder:reloadConfigOnChange</c> says false (command line, overrides, or the environment
+    /// variable <c>DOTNET_hostBuilder__reloadConfigOnChange</c>): each watched directory costs an inotify
+    /// instance, of which Linux gives a user 128 by default.
+    /// </summary>
+    internal static bool ReloadOnChange(string[] commandLineArgs, IEnumerable<KeyValuePair<string, string?>>? overrides)
+    {
+        var switches = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddCommandLine(commandLineArgs)
+            .AddInMemoryCollection(overrides ?? [])
+            .Build();
+        return switches.GetValue("hostBuilder:reloadConfigOnChange", defaultValue: true);
+    }
+
+    /// <summary>A JSON layer, watched when <paramref name="reload"/>, that keeps its last good values when a changed file does not parse.</summary>
+    private static void AddJsonFile(IConfigurationBuilder configuration, string path, bool optional, bool reload, ConfigurationLoadFailures failures)
     {
         var source = new LastGoodJsonConfigurationSource
         {
             Path = path,
             Optional = optional,
-            ReloadOnChange = true,
+            ReloadOnChange = reload,
             Failures = failures,
         };
         source.ResolveFileProvider();

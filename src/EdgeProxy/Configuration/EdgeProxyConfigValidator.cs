@@ -27,6 +27,7 @@ internal static class EdgeProxyConfigValidator
         if (TryBind(edge) is { } options)
         {
             ValidateOptions(options, clusterIds, errors);
+            Escalation.EscalationConfigValidator.Validate(configuration, options, errors);
             Admin.AdminConfigValidator.Validate(configuration, options, errors);
         }
 

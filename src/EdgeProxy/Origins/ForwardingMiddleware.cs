@@ -43,7 +43,7 @@ internal sealed class ForwardingMiddleware
             feature.Attempts = Math.Max(feature.Attempts, 1);
             if (!attempt.Succeeded)
             {
-                feature.Detail = attempt.Exception?.Message;
+                feature.Detail ??= attempt.Exception?.Message; // escalation may already have written each attempt's outcome
             }
         }
     }

@@ -77,7 +77,7 @@ internal static class OriginFailureClassifier
     /// <summary>The status a client gets for an origin failure that happened before its response started.</summary>
     public static int StatusFor(OriginFailureKind kind) => kind switch
     {
-        OriginFailureKind.ConnectTimeout or OriginFailureKind.ResponseHeaderTimeout or OriginFailureKind.BodyIdleTimeout => StatusCodes.Status504GatewayTimeout,
+        OriginFailureKind.ConnectTimeout or OriginFailureKind.ResponseHeaderTimeout or OriginFailureKind.BodyIdleTimeout or OriginFailureKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         OriginFailureKind.NoDestination => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status502BadGateway,
     };
@@ -95,6 +95,7 @@ internal static class OriginFailureClassifier
         OriginFailureKind.BodyReset => "body-reset",
         OriginFailureKind.ClientAborted => "client-aborted",
         OriginFailureKind.NoDestination => "no-destination",
+        OriginFailureKind.DeadlineExceeded => "deadline",
         _ => "error",
     };
 }

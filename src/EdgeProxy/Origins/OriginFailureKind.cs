@@ -38,4 +38,7 @@ public enum OriginFailureKind
 
     /// <summary>Anything else (bad request to the origin, protocol error).</summary>
     Other,
+
+    /// <summary>The request's overall deadline (all attempts and the failover together) passed before response headers were accepted.</summary>
+    DeadlineExceeded,
 }

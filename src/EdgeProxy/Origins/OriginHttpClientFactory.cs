@@ -7,16 +7,19 @@ namespace EdgeProxy.Origins;
 /// <summary>
 /// YARP's per-cluster HttpClient with EdgeProxy's phase timeouts: our own connect step (so a connect
 /// timeout is told apart from a refused connection and from a silent origin), and
-/// <see cref="OriginTimeoutHandler"/> for the response-header and body-idle timeouts.
+/// <see cref="OriginTimeoutHandler"/> for the response-header and body-idle timeouts. The connection
+/// stream signals request writes to the request's <see cref="HeaderClock"/>.
 /// </summary>
 internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
 {
     private readonly OriginSettings _settings;
+    private readonly TimeProvider _time;
 
-    public OriginHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, OriginSettings settings)
+    public OriginHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, OriginSettings settings, TimeProvider time)
         : base(logger)
     {
         _settings = settings;
+        _time = time;
     }
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
@@ -28,7 +31,7 @@ internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
     }
 
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        new OriginTimeoutHandler(base.WrapHandler(context, handler), context.ClusterId, _settings);
+        new OriginTimeoutHandler(base.WrapHandler(context, handler), context.ClusterId, _settings, _time);
 
     internal static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -38,7 +41,7 @@ internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
         try
         {
             await socket.ConnectAsync(endPoint, deadline.Token);
-            return new NetworkStream(socket, ownsSocket: true);
+            return new SignalingStream(new NetworkStream(socket, ownsSocket: true));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -5,41 +5,48 @@ namespace EdgeProxy.Origins;
 /// <summary>
 /// Enforces the cluster's response-header timeout (the silent origin: request sent, no headers) and
 /// wraps the response body so a stall longer than the body idle timeout fails the read. The header
-/// clock starts once the request body (if any) has been sent, so a slow upload is not a silent origin.
+/// clock (<see cref="HeaderClock"/>) starts once the request has been written to a connection, or for
+/// a request with a body once the body has been sent: neither connect time (the connect timeout's phase,
+/// enforced by <see cref="OriginHttpClientFactory"/>'s connect step) nor a slow upload counts as silence.
 /// </summary>
 internal sealed class OriginTimeoutHandler : DelegatingHandler
 {
     private readonly string _clusterId;
     private readonly OriginSettings _settings;
+    private readonly TimeProvider _time;
 
-    public OriginTimeoutHandler(HttpMessageHandler inner, string clusterId, OriginSettings settings)
+    public OriginTimeoutHandler(HttpMessageHandler inner, string clusterId, OriginSettings settings, TimeProvider time)
         : base(inner)
     {
         _clusterId = clusterId;
         _settings = settings;
+        _time = time;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var settings = _settings.For(_clusterId);
-        using var headerDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (request.Content is { } content && content.Headers.ContentLength != 0)
+        var hasBody = request.Content is { } content && content.Headers.ContentLength != 0;
+        using var clock = new HeaderClock(settings.ConnectTimeout, settings.ResponseHeaderTimeout, hasBody, _time);
+        using var headerDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clock.Token);
+        if (hasBody)
         {
-            request.Content = new HeaderClockContent(content, headerDeadline, settings.ResponseHeaderTimeout);
-        }
-        else
-        {
-            headerDeadline.CancelAfter(settings.ResponseHeaderTimeout);
+            request.Content = new HeaderClockContent(request.Content!, clock);
         }
 
         HttpResponseMessage response;
+        HeaderClock.Current = clock;
         try
         {
             response = await base.SendAsync(request, headerDeadline.Token);
         }
-        catch (OperationCanceledException) when (headerDeadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (clock.Fired && !cancellationToken.IsCancellationRequested)
         {
             throw new OriginTimeoutException(OriginFailureKind.ResponseHeaderTimeout, settings.ResponseHeaderTimeout);
+        }
+        finally
+        {
+            HeaderClock.Current = null;
         }
 
         var isTunnel = response.StatusCode == HttpStatusCode.SwitchingProtocols || request.Method == HttpMethod.Connect;
@@ -55,14 +62,12 @@ internal sealed class OriginTimeoutHandler : DelegatingHandler
     private sealed class HeaderClockContent : HttpContent
     {
         private readonly HttpContent _inner;
-        private readonly CancellationTokenSource _deadline;
-        private readonly TimeSpan _timeout;
+        private readonly HeaderClock _clock;
 
-        public HeaderClockContent(HttpContent inner, CancellationTokenSource deadline, TimeSpan timeout)
+        public HeaderClockContent(HttpContent inner, HeaderClock clock)
         {
             _inner = inner;
-            _deadline = deadline;
-            _timeout = timeout;
+            _clock = clock;
             foreach (var header in inner.Headers)
             {
                 Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -75,14 +80,7 @@ internal sealed class OriginTimeoutHandler : DelegatingHandler
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
         {
             await _inner.CopyToAsync(stream, context, cancellationToken);
-            try
-            {
-                _deadline.CancelAfter(_timeout);
-            }
-            catch (ObjectDisposedException)
-            {
-                // Headers already came (the origin answered before reading the whole body).
-            }
+            _clock.OnBodySent();
         }
 
         protected override bool TryComputeLength(out long length)

@@ -38,7 +38,7 @@ public sealed class HotReloadTests : IAsyncLifetime
     public async Task ConfigFile_GoodChangeApplies_BadChangesRejectedAndOldStays()
     {
         Write(Config(_a.BaseAddress, "Text"));
-        await using var proxy = await ProxyInstance.StartAsync(ProxySettings.Base(), args: ["--config", ConfigPath]);
+        await using var proxy = await ProxyInstance.StartAsync(ProxySettings.Base().With("hostBuilder:reloadConfigOnChange", "true"), args: ["--config", ConfigPath]);
         Assert.Equal("a", await OriginOfAsync(proxy, "/r/1"));
 
         // A good file: the cluster's destination and the access-log format both change.
@@ -66,7 +66,7 @@ public sealed class HotReloadTests : IAsyncLifetime
     public async Task ConfigFile_ChangeWhileRequestInFlight_RequestFinishesOnOldOrigin()
     {
         Write(Config(_a.BaseAddress, "Text"));
-        await using var proxy = await ProxyInstance.StartAsync(ProxySettings.Base(), args: ["--config", ConfigPath]);
+        await using var proxy = await ProxyInstance.StartAsync(ProxySettings.Base().With("hostBuilder:reloadConfigOnChange", "true"), args: ["--config", ConfigPath]);
 
         var inFlight = proxy.Client.GetAsync("/slow?gate=reload&size=3000");
         await _a.Gates.WhenReceived("/slow").WaitAsync(TimeSpan.FromSeconds(15));
@@ -85,7 +85,7 @@ public sealed class HotReloadTests : IAsyncLifetime
     public async Task ConfigFile_ChangeYarpRejects_YarpKeepsOldRoutesAndClusters()
     {
         Write(Config(_a.BaseAddress, "Text"));
-        await using var proxy = await ProxyInstance.StartAsync(ProxySettings.Base(), args: ["--config", ConfigPath]);
+        await using var proxy = await ProxyInstance.StartAsync(ProxySettings.Base().With("hostBuilder:reloadConfigOnChange", "true"), args: ["--config", ConfigPath]);
         Assert.Equal("a", await OriginOfAsync(proxy, "/y/1"));
 
         // EdgeProxy's own checks pass, YARP's route-template check does not: YARP logs and keeps its old config.

@@ -15,6 +15,127 @@ public static class NetworkFaults
         listener.Stop();
         return new Uri($"http://127.0.0.1:{port}/");
     }
+
+    /// <summary>
+    /// A listener whose accept queue is full: it never accepts, and its backlog has been filled with
+    /// connections first, so the kernel drops further SYNs and a connect to it times out.
+    /// </summary>
+    public static Task<FullAcceptQueueListener> FullAcceptQueueAsync() => FullAcceptQueueListener.StartAsync();
+}
+
+/// <summary>A bound, listening socket with backlog 0 that never accepts, its queue filled with one connection so further connects hang.</summary>
+public sealed class FullAcceptQueueListener : IDisposable
+{
+    private readonly Socket _listener;
+    private readonly List<Socket> _fillers = [];
+
+    private FullAcceptQueueListener(Socket listener)
+    {
+        _listener = listener;
+        Address = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}/");
+    }
+
+    public Uri Address { get; }
+
+    internal static async Task<FullAcceptQueueListener> StartAsync()
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var queue = new FullAcceptQueueListener(listener);
+        // With backlog 0 Linux queues one established connection (it is full when queued > backlog);
+        // once that one is queued, the kernel drops further SYNs (ListenOverflows), so connects hang.
+        var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        queue._fillers.Add(filler);
+        await filler.ConnectAsync(listener.LocalEndPoint!);
+        return queue;
+    }
+
+    public void Dispose()
+    {
+        foreach (var filler in _fillers)
+        {
+            filler.Dispose();
+        }
+
+        _listener.Dispose();
+    }
+}
+
+/// <summary>A listener that accepts, reads the request head and resets the connection (RST) before any response byte.</summary>
+public sealed class ResetListener : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private int _connections;
+
+    public ResetListener()
+    {
+        _listener.Start();
+        Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        _loop = AcceptLoopAsync();
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Connections accepted (each got a reset).</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                Interlocked.Increment(ref _connections);
+                _ = ResetAfterHeadAsync(socket);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ResetAfterHeadAsync(Socket socket)
+    {
+        var buffer = new byte[8192];
+        var seen = 0;
+        try
+        {
+            while (true)
+            {
+                var read = await socket.ReceiveAsync(buffer.AsMemory(seen), SocketFlags.None, _stop.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                seen += read;
+                if (buffer.AsSpan(0, seen).IndexOf("\r\n\r\n"u8) >= 0 || seen == buffer.Length)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _loop;
+        _stop.Dispose();
+    }
 }
 
 /// <summary>A listener that accepts connections and reads, but never answers: the silent origin.</summary>

@@ -13,6 +13,10 @@ public static class ProxySettings
         ["EdgeProxy:OriginDefaults:ResponseHeaderTimeout"] = "00:00:05",
         ["EdgeProxy:OriginDefaults:BodyIdleTimeout"] = "00:00:05",
         ["Serilog:MinimumLevel:Default"] = "Warning",
+
+        // Config files are not watched (each watcher is an inotify instance; Linux allows a user 128).
+        // The hot-reload tests turn it back on.
+        ["hostBuilder:reloadConfigOnChange"] = "false",
     };
 
     /// <summary>The default route to <c>primary</c>, whose destination is <paramref name="primary"/>, and <c>secondary</c> at <paramref name="secondary"/>.</summary>
