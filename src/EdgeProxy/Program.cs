@@ -18,3 +18,9 @@ catch (EdgeProxyConfigurationException ex)
     await Console.Error.WriteLineAsync(ex.Message);
     return 2;
 }
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // A listener's port is taken: one clear line and exit code 3 rather than an unhandled-exception abort.
+    await Console.Error.WriteLineAsync($"listeners: {ex.Message}");
+    return 3;
+}

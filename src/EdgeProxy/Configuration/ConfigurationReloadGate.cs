@@ -49,7 +49,6 @@ internal sealed partial class ConfigurationReloadGate : IDisposable
 
     private void OnChange()
     {
-        EdgeProxyOptions options;
         lock (_gate)
         {
             var errors = new List<string>(_failures.Take());
@@ -65,12 +64,22 @@ internal sealed partial class ConfigurationReloadGate : IDisposable
                 return;
             }
 
-            options = Bind();
+            EdgeProxyOptions options;
+            try
+            {
+                options = Bind();
+            }
+            catch (InvalidOperationException ex)
+            {
+                ReloadRejected(_logger, 1, ex.Message); // the files changed again while this change was checked
+                return;
+            }
+
             Options = options;
             Copy();
+            OptionsChanged?.Invoke(options);
         }
 
-        OptionsChanged?.Invoke(options);
         var routes = _source.GetSection($"{ReverseProxy}:Routes").GetChildren().Count();
         var clusters = _source.GetSection($"{ReverseProxy}:Clusters").GetChildren().Count();
         ReloadAccepted(_logger, routes, clusters);

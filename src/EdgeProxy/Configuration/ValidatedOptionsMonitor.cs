@@ -6,23 +6,28 @@ namespace EdgeProxy.Configuration;
 /// <see cref="IOptionsMonitor{TOptions}"/> of <see cref="EdgeProxyOptions"/> that only moves to a new
 /// configuration once <see cref="ConfigurationReloadGate"/> accepted it: an invalid change never
 /// reaches <see cref="CurrentValue"/> (the stock monitor would bind it, or throw on every read).
+/// Values come from the options factory, so <c>Configure</c>/<c>PostConfigure</c> registrations apply.
 /// </summary>
 internal sealed class ValidatedOptionsMonitor : IOptionsMonitor<EdgeProxyOptions>, IDisposable
 {
     private readonly ConfigurationReloadGate _gate;
+    private readonly IOptionsFactory<EdgeProxyOptions> _factory;
     private readonly Lock _listenersGate = new();
     private readonly List<Action<EdgeProxyOptions, string?>> _listeners = [];
+    private volatile EdgeProxyOptions _current;
 
-    public ValidatedOptionsMonitor(ConfigurationReloadGate gate, ILogger<ConfigurationReloadGate> logger)
+    public ValidatedOptionsMonitor(ConfigurationReloadGate gate, IOptionsFactory<EdgeProxyOptions> factory, ILogger<ConfigurationReloadGate> logger)
     {
         _gate = gate;
+        _factory = factory;
+        _current = factory.Create(Options.DefaultName);
         gate.UseLogger(logger);
         gate.OptionsChanged += Notify;
     }
 
-    public EdgeProxyOptions CurrentValue => _gate.Options;
+    public EdgeProxyOptions CurrentValue => _current;
 
-    public EdgeProxyOptions Get(string? name) => _gate.Options;
+    public EdgeProxyOptions Get(string? name) => _current;
 
     public IDisposable? OnChange(Action<EdgeProxyOptions, string?> listener)
     {
@@ -36,8 +41,21 @@ internal sealed class ValidatedOptionsMonitor : IOptionsMonitor<EdgeProxyOptions
 
     public void Dispose() => _gate.OptionsChanged -= Notify;
 
-    private void Notify(EdgeProxyOptions options)
+    private void Notify(EdgeProxyOptions accepted)
     {
+        // The gate validated this configuration; build the value the usual way (Configure/PostConfigure apply).
+        // Should the files have changed again in between so that binding fails, take what the gate bound.
+        EdgeProxyOptions options;
+        try
+        {
+            options = _factory.Create(Options.DefaultName);
+        }
+        catch (InvalidOperationException)
+        {
+            options = accepted;
+        }
+
+        _current = options;
         Action<EdgeProxyOptions, string?>[] listeners;
         lock (_listenersGate)
         {

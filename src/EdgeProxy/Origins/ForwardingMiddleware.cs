@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using EdgeProxy.Observability;
@@ -25,18 +24,16 @@ internal sealed class ForwardingMiddleware
     {
         var proxy = context.GetReverseProxyFeature();
         var route = context.GetRouteModel();
-        var start = Stopwatch.GetTimestamp();
         var attempt = await _origins.SendAsync(context, route, proxy.AvailableDestinations, context.RequestAborted);
-        Record(context, route, attempt, Stopwatch.GetElapsedTime(start));
+        Record(context, route, attempt);
         if (!attempt.Succeeded)
         {
             await WriteFailureAsync(context, attempt.Failure);
         }
     }
 
-    internal static void Record(HttpContext context, RouteModel route, in OriginAttempt attempt, TimeSpan elapsed = default)
+    internal static void Record(HttpContext context, RouteModel route, in OriginAttempt attempt)
     {
-        context.RequestServices.GetService<EdgeProxyMetrics>()?.OriginCompleted(attempt, elapsed);
         if (context.Features.Get<ProxyRequestFeature>() is { } feature)
         {
             feature.RouteId = route.Config.RouteId;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using EdgeProxy.Observability;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -13,11 +15,13 @@ internal sealed partial class OriginForwarder
 {
     private readonly IHttpForwarder _forwarder;
     private readonly ILogger<OriginForwarder> _logger;
+    private readonly EdgeProxyMetrics? _metrics;
 
-    public OriginForwarder(IHttpForwarder forwarder, ILogger<OriginForwarder> logger)
+    public OriginForwarder(IHttpForwarder forwarder, ILogger<OriginForwarder> logger, EdgeProxyMetrics? metrics = null)
     {
         _forwarder = forwarder;
         _logger = logger;
+        _metrics = metrics;
     }
 
     public async ValueTask<OriginAttempt> SendAsync(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> destinations, HttpTransformer transformer, CancellationToken cancellationToken)
@@ -26,7 +30,9 @@ internal sealed partial class OriginForwarder
         if (destinations.Count == 0)
         {
             NoDestination(_logger, cluster.ClusterId);
-            return new OriginAttempt(cluster.ClusterId, null, ForwarderError.NoAvailableDestinations, OriginFailureKind.NoDestination, null);
+            var none = new OriginAttempt(cluster.ClusterId, null, ForwarderError.NoAvailableDestinations, OriginFailureKind.NoDestination, null);
+            _metrics?.OriginCompleted(none, TimeSpan.Zero);
+            return none;
         }
 
         var destination = destinations.Count == 1 ? destinations[0] : destinations[Random.Shared.Next(destinations.Count)];
@@ -36,10 +42,13 @@ internal sealed partial class OriginForwarder
             proxyFeature.ProxiedDestination = destination;
         }
 
+        var start = Stopwatch.GetTimestamp();
         var error = await _forwarder.SendAsync(context, address, clusterModel.HttpClient, clusterModel.Config.HttpRequest ?? ForwarderRequestConfig.Empty, transformer, cancellationToken);
         if (error == ForwarderError.None)
         {
-            return new OriginAttempt(cluster.ClusterId, address, error, OriginFailureKind.None, null);
+            var ok = new OriginAttempt(cluster.ClusterId, address, error, OriginFailureKind.None, null);
+            _metrics?.OriginCompleted(ok, Stopwatch.GetElapsedTime(start));
+            return ok;
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -49,7 +58,9 @@ internal sealed partial class OriginForwarder
             OriginFailed(_logger, cluster.ClusterId, address, OriginFailureClassifier.Describe(kind), error, exception?.Message ?? "-");
         }
 
-        return new OriginAttempt(cluster.ClusterId, address, error, kind, exception);
+        var failed = new OriginAttempt(cluster.ClusterId, address, error, kind, exception);
+        _metrics?.OriginCompleted(failed, Stopwatch.GetElapsedTime(start));
+        return failed;
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Origin {Destination} of cluster {ClusterId} failed: {Failure} ({ForwarderError}: {Reason})")]

@@ -7,13 +7,14 @@ using EdgeProxy.FunctionalTests.Infrastructure;
 using EdgeProxy.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EdgeProxy.FunctionalTests.Admin;
 
 /// <summary>
 /// The dashboard page in headless Chromium: its script fetches /admin/dashboard.json with the key from
-/// the URL fragment and fills in the figures. A stand-in cache (<see cref="FakeCachePurger"/>) supplies
-/// the cache statistics; requests and origin figures are real.
+/// the URL fragment and fills in the figures. The cache statistics come from the registered cache, or,
+/// where none is, a stand-in (<see cref="FakeCachePurger"/>); the request and origin figures are real.
 /// </summary>
 public sealed partial class DashboardTests : ProxiedOriginTest
 {
@@ -21,7 +22,9 @@ public sealed partial class DashboardTests : ProxiedOriginTest
 
     protected override void Configure(Dictionary<string, string?> settings) => settings["EdgeProxy:Admin:ApiKey"] = Key;
 
-    protected override void ConfigureHost(WebApplicationBuilder builder) => builder.Services.AddSingleton<ICachePurger>(new FakeCachePurger());
+    protected override void ConfigureHost(WebApplicationBuilder builder) => builder.Services.TryAddSingleton<ICachePurger>(new FakeCachePurger());
+
+    private CacheStatistics Statistics => Proxy.App.Services.GetRequiredService<ICachePurger>().GetStatistics();
 
     [Fact]
     public async Task DashboardJson_WithKey_SummarisesRequestsOriginsAndCache()
@@ -35,7 +38,8 @@ public sealed partial class DashboardTests : ProxiedOriginTest
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(4, json.RootElement.GetProperty("requests").GetDouble());
         Assert.Equal(4, json.RootElement.GetProperty("originRequests").GetDouble());
-        Assert.Equal(0.25, json.RootElement.GetProperty("cache").GetProperty("fill").GetDouble());
+        Assert.Equal(Statistics.Entries, json.RootElement.GetProperty("cache").GetProperty("entries").GetInt64());
+        Assert.Equal((double)Statistics.Bytes / Statistics.CapacityBytes, json.RootElement.GetProperty("cache").GetProperty("fill").GetDouble(), 9);
         Assert.Contains(json.RootElement.GetProperty("instruments").EnumerateArray(), i => i.GetProperty("name").GetString() == "edgeproxy.origin.requests");
     }
 
@@ -44,7 +48,7 @@ public sealed partial class DashboardTests : ProxiedOriginTest
     {
         var meter = Proxy.App.Services.GetRequiredService<IMeterFactory>().Create(EdgeProxyMeter.Name);
         meter.CreateObservableGauge("edgeproxy.circuit.state", () => new Measurement<int>(0, new KeyValuePair<string, object?>("cluster", "primary")), description: "0 closed, 1 open, 2 half-open");
-        await GenerateTrafficAsync(6);
+        await GenerateTrafficAsync(6, cacheable: true);
         var page = new Uri(Proxy.AdminAddress, "/dashboard#key=" + Key);
 
         var dom = await HeadlessChromium.DumpDomAsync(page);
@@ -52,7 +56,7 @@ public sealed partial class DashboardTests : ProxiedOriginTest
         Assert.Contains("data-loaded=\"true\"", dom, StringComparison.Ordinal);
         Assert.Equal("6", Text(dom, "requests"));
         Assert.Equal("0", Text(dom, "originFailures"));
-        Assert.Equal("25.0 %", Text(dom, "cacheFill"));
+        Assert.Equal((100.0 * Statistics.Bytes / Statistics.CapacityBytes).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " %", Text(dom, "cacheFill"));
         Assert.Contains(Origin.BaseAddress.ToString(), dom, StringComparison.Ordinal);
         Assert.Contains("edgeproxy.circuit.state", dom, StringComparison.Ordinal);
         Assert.Contains(">closed<", dom, StringComparison.Ordinal);
@@ -71,14 +75,18 @@ public sealed partial class DashboardTests : ProxiedOriginTest
         Assert.Contains("API key needed", dom, StringComparison.Ordinal);
     }
 
-    private async Task GenerateTrafficAsync(int count)
+    /// <summary>Requests through the proxy; cacheable ones ask for each of three objects twice (hits once a cache is present).</summary>
+    private async Task GenerateTrafficAsync(int count, bool cacheable = false)
     {
         using var client = Proxy.NewClient();
         for (var i = 0; i < count; i++)
         {
-            using var response = await client.GetAsync($"/dash/{i}?size=2000");
+            var path = cacheable ? $"/dash/c{i % 3}?size=2000&cc=max-age%3D600" : $"/dash/{i}?size=2000";
+            using var response = await client.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            await Proxy.Logs.WaitForAccessLogAsync($"/dash/{i}?");
+            await response.Content.ReadAsByteArrayAsync();
+            var times = cacheable ? (i / 3) + 1 : 1; // requests for this path so far: wait for that many access-log lines
+            await Proxy.Logs.WaitForAsync(_ => Proxy.Logs.Lines.Count(l => l.Category == "EdgeProxy.AccessLog" && l.Message.Contains(path, StringComparison.Ordinal)) >= times);
         }
     }
 

@@ -4,6 +4,7 @@ using EdgeProxy.Configuration;
 using EdgeProxy.FunctionalTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EdgeProxy.FunctionalTests.Admin;
 
@@ -45,7 +46,7 @@ public sealed class PurgeRestrictionsTests : ProxiedOriginTest
     {
         await using var proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(Origin.BaseAddress)
             .With("EdgeProxy:Admin:ApiKey", "another-key-0123456789")
-            .With("EdgeProxy:Admin:MetricsRequireKey", "false"));
+            .With("EdgeProxy:Admin:MetricsRequireKey", "false"), builder => builder.Services.RemoveAll<ICachePurger>());
 
         using var metrics = await proxy.AdminClient.GetAsync("/metrics");
         using var purge = await proxy.AdminClient.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/admin/purge?tag=t") { Headers = { { "X-Api-Key", "another-key-0123456789" } } });

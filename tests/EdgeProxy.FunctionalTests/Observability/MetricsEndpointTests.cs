@@ -31,7 +31,7 @@ public sealed class MetricsEndpointTests : ProxiedOriginTest
         Assert.Equal(3, Value(after, "edgeproxy_requests_total", "status_class", "2xx") - Value(before, "edgeproxy_requests_total", "status_class", "2xx"));
         Assert.Equal(3, Value(after, "edgeproxy_origin_requests_total", "outcome", "ok") - Value(before, "edgeproxy_origin_requests_total", "outcome", "ok"));
         Assert.Equal(3000, Value(after, "edgeproxy_response_body_bytes_total", "source", "origin") - Value(before, "edgeproxy_response_body_bytes_total", "source", "origin"));
-        Assert.Equal(3, Value(after, "edgeproxy_request_duration_seconds_count", "cache_result", "-") - Value(before, "edgeproxy_request_duration_seconds_count", "cache_result", "-"));
+        Assert.Equal(3, Value(after, "edgeproxy_request_duration_seconds_count") - Value(before, "edgeproxy_request_duration_seconds_count"));
         Assert.Equal(3, Value(after, "edgeproxy_origin_duration_seconds_count", "outcome", "ok") - Value(before, "edgeproxy_origin_duration_seconds_count", "outcome", "ok"));
         var origin = after["edgeproxy_origin_requests_total"].Samples.Single(s => s.Labels["outcome"] == "ok");
         Assert.Equal("primary", origin.Labels["cluster"]);
@@ -50,7 +50,10 @@ public sealed class MetricsEndpointTests : ProxiedOriginTest
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         var families = await ScrapeAsync(proxy);
-        Assert.Equal(1, Value(families, "edgeproxy_origin_requests_total", "outcome", "refused"));
+        // One per attempt: an escalating cluster also tries its secondary, here the same refusing port.
+        var origin = families["edgeproxy_origin_requests_total"].Samples;
+        Assert.InRange(Value(families, "edgeproxy_origin_requests_total", "outcome", "refused"), 1, 2);
+        Assert.All(origin, s => Assert.Equal(("refused", refused.Address.ToString()), (s.Labels["outcome"], s.Labels["destination"])));
         Assert.Equal(1, Value(families, "edgeproxy_requests_total", "status_class", "5xx"));
     }
 
@@ -77,12 +80,12 @@ public sealed class MetricsEndpointTests : ProxiedOriginTest
         return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>The sum of a sample over every series whose label matches (0 when absent).</summary>
-    private static double Value(Dictionary<string, PrometheusText.Family> families, string sample, string label, string value)
+    /// <summary>The sum of a sample over every series whose label matches, or all series without a label (0 when absent).</summary>
+    private static double Value(Dictionary<string, PrometheusText.Family> families, string sample, string? label = null, string? value = null)
     {
         var familyName = families.Keys.FirstOrDefault(k => sample == k || sample.StartsWith(k + "_", StringComparison.Ordinal) && families[k].Type == "histogram") ?? sample;
         return families.TryGetValue(familyName, out var family)
-            ? family.Samples.Where(s => s.Name == sample && s.Labels.TryGetValue(label, out var v) && v == value).Sum(s => s.Value)
+            ? family.Samples.Where(s => s.Name == sample && (label is null || s.Labels.TryGetValue(label, out var v) && v == value)).Sum(s => s.Value)
             : 0;
     }
 }
