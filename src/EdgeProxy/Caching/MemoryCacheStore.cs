@@ -111,6 +111,9 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
                 // MemoryCache.Compact removes a fraction of the entry count, least recently accessed first: at least one entry.
                 var count = Math.Max(1, _cache.Count);
                 _cache.Compact(Math.Clamp(Math.Max((double)excess / current, 1.5 / count), 0.005, 1.0));
+
+                // Counted here, not in the post-eviction callback: MemoryCache runs those later on the thread pool.
+                Interlocked.Add(ref _evictions, Math.Max(0, count - _cache.Count));
             }
         }
     }
@@ -119,7 +122,7 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
 
     private void OnEvicted(object key, object? value, EvictionReason reason, object? state)
     {
-        if (reason is EvictionReason.Capacity or EvictionReason.Expired or EvictionReason.TokenExpired)
+        if (reason is EvictionReason.Expired or EvictionReason.TokenExpired)
         {
             Interlocked.Increment(ref _evictions);
         }
