@@ -61,6 +61,7 @@ public sealed class TestOriginServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
+            k.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1; // h.X may carry obs-text
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = null;
             k.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = options.Http2Only ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2 : listen.Protocols);
@@ -236,7 +237,7 @@ public sealed class TestOriginServer : IAsyncDisposable
             response.ContentLength = size;
         }
 
-        response.ContentType = "application/octet-stream";
+        response.ContentType ??= "application/octet-stream";
         await response.StartAsync(ct);
         await response.Body.FlushAsync(ct);
         Gates.SignalHeadersSent(path, n);

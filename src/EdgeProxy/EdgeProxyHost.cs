@@ -41,6 +41,10 @@ public static class EdgeProxyHost
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
+
+            // Origins may send obs-text (bytes 0x80-0xFF, RFC 9110 5.5) in a field value; HttpClient reads it as
+            // Latin-1, so writing Latin-1 passes the origin's bytes through unchanged instead of failing the response.
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
                 .Endpoint(AdminOptions.ProxyEndpointName, endpoint => listeners.AddProxy(endpoint.ListenOptions, endpoint.IsHttps))
                 .Endpoint(AdminOptions.EndpointName, endpoint => listeners.AddAdmin(endpoint.ListenOptions, endpoint.IsHttps));

@@ -120,8 +120,8 @@ internal sealed partial class CacheControl
         var c = field[i];
         if (c == '-' || c is >= '0' and <= '9')
         {
+            var digits = c == '-' ? 0 : 1; // the sign is not a digit; a leading digit is
             i++;
-            var digits = 0;
             var dot = false;
             while (i < field.Length && (field[i] is >= '0' and <= '9' || (field[i] == '.' && !dot)))
             {

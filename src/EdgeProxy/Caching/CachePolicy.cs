@@ -156,7 +156,9 @@ internal sealed partial class CachePolicy
             return 0;
         }
 
-        var trimmed = raw.Trim();
+        // A list on one line ("7200, 0"): the first member counts, as with several Age lines (age[0]).
+        var comma = raw.IndexOf(',', StringComparison.Ordinal);
+        var trimmed = (comma < 0 ? raw : raw[..comma]).Trim();
         foreach (var c in trimmed)
         {
             if (c is < '0' or > '9')

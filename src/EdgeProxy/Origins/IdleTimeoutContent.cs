@@ -13,7 +13,7 @@ internal sealed class IdleTimeoutContent : HttpContent
     {
         var stream = await inner.ReadAsStreamAsync(cancellationToken);
         var wrapped = new IdleTimeoutContent(new IdleTimeoutStream(stream, idle));
-        foreach (var header in inner.Headers)
+        foreach (var header in inner.Headers.NonValidated)
         {
             wrapped.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }

@@ -68,7 +68,7 @@ internal sealed class OriginTimeoutHandler : DelegatingHandler
         {
             _inner = inner;
             _clock = clock;
-            foreach (var header in inner.Headers)
+            foreach (var header in inner.Headers.NonValidated)
             {
                 Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
