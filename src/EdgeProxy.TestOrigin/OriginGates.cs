@@ -11,6 +11,7 @@ namespace EdgeProxy.TestOrigin;
 public sealed class OriginGates
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _sent = new(StringComparer.Ordinal);
 
     private TaskCompletionSource Get(string name) =>
         _gates.GetOrAdd(name, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -28,7 +29,16 @@ public sealed class OriginGates
     public Task WhenHeadersSent(string path, int n = 1) => Get($"headers:{path}#{n}").Task;
 
     /// <summary>Completes when at least <paramref name="bytes"/> body bytes were flushed for the first request of <paramref name="path"/>.</summary>
-    public Task WhenBodyBytesSent(string path, long bytes) => Get($"body:{path}>={bytes}").Task;
+    public Task WhenBodyBytesSent(string path, long bytes)
+    {
+        var gate = Get($"body:{path}>={bytes}");
+        if (_sent.TryGetValue(path, out var sent) && sent >= bytes)
+        {
+            gate.TrySetResult(); // already happened before anyone asked
+        }
+
+        return gate.Task;
+    }
 
     internal void SignalReceived(string path, int n) => Get($"received:{path}#{n}").TrySetResult();
 
@@ -36,6 +46,7 @@ public sealed class OriginGates
 
     internal void SignalBodyProgress(string path, long sent)
     {
+        _sent.AddOrUpdate(path, sent, (_, previous) => Math.Max(previous, sent));
         foreach (var (key, tcs) in _gates)
         {
             if (!key.StartsWith("body:", StringComparison.Ordinal))
@@ -51,5 +62,9 @@ public sealed class OriginGates
         }
     }
 
-    public void Reset() => _gates.Clear();
+    public void Reset()
+    {
+        _gates.Clear();
+        _sent.Clear();
+    }
 }

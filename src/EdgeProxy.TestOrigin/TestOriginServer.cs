@@ -15,7 +15,7 @@ namespace EdgeProxy.TestOrigin;
 /// A controllable HTTP origin on loopback, for functional tests, the demo and benchmarks.
 /// Every path answers; the query string steers the answer (see README "Test origin"):
 /// <c>status, size, delay_ms, chunks, chunk_ms, cc, etag, lm, vary, expires, te=chunked, hang=1,
-/// abort_after, abort_count, echo=1, gate, body_gate, gate_after, h.Name=value</c>.
+/// abort_after, abort_count, echo=1, gate, body_gate, gate_after, ranges=1, h.Name=value</c>.
 /// <c>/__stats[?path=/p]</c> returns counters as JSON; <c>/__reset</c> clears them.
 /// </summary>
 public sealed class TestOriginServer : IAsyncDisposable
@@ -225,6 +225,12 @@ public sealed class TestOriginServer : IAsyncDisposable
             return;
         }
 
+        if (q["ranges"] == "1" && status == 200 && TryRangeStart(context.Request, etag, size) is { } from)
+        {
+            await WriteRangeAsync(context, path, from, size, n, ct);
+            return;
+        }
+
         var chunked = q["te"] == "chunked";
         if (!chunked)
         {
@@ -301,6 +307,40 @@ public sealed class TestOriginServer : IAsyncDisposable
 
             await context.Response.Body.FlushAsync(ct);
             Gates.SignalBodyProgress(path, sent);
+        }
+    }
+
+    /// <summary><c>ranges=1</c>: honours <c>Range: bytes=N-</c> (guarded by If-Range on the ETag) with a 206.</summary>
+    private static long? TryRangeStart(HttpRequest request, string etag, int size)
+    {
+        var range = request.Headers.Range.ToString();
+        if (!range.StartsWith("bytes=", StringComparison.Ordinal) || !range.EndsWith('-')
+            || !long.TryParse(range.AsSpan(6, range.Length - 7), NumberStyles.None, CultureInfo.InvariantCulture, out var from) || from >= size)
+        {
+            return null;
+        }
+
+        var ifRange = request.Headers.IfRange.ToString();
+        return ifRange.Length == 0 || ifRange == etag ? from : null;
+    }
+
+    private async Task WriteRangeAsync(HttpContext context, string path, long from, int size, int n, CancellationToken ct)
+    {
+        var response = context.Response;
+        response.StatusCode = 206;
+        response.ContentType = "application/octet-stream";
+        response.Headers.ContentRange = $"bytes {from}-{size - 1}/{size}";
+        response.ContentLength = size - from;
+        await response.StartAsync(ct);
+        Gates.SignalHeadersSent(path, n);
+        var buffer = new byte[64 * 1024];
+        var seed = PathSeed(path);
+        for (var sent = from; sent < size;)
+        {
+            var count = (int)Math.Min(buffer.Length, size - sent);
+            FillBody(buffer.AsSpan(0, count), sent, seed);
+            await response.Body.WriteAsync(buffer.AsMemory(0, count), ct);
+            sent += count;
         }
     }
 

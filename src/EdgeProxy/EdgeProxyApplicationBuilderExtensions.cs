@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Caching;
 using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 
@@ -22,6 +23,7 @@ public static class EdgeProxyApplicationBuilderExtensions
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            proxy.UseMiddleware<CachingMiddleware>();
             proxy.UseMiddleware<ForwardingMiddleware>();
         });
         return app;

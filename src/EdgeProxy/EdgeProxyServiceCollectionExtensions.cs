@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Caching;
 using EdgeProxy.Configuration;
 using EdgeProxy.Demo;
 using EdgeProxy.Escalation;
@@ -30,6 +31,7 @@ public static class EdgeProxyServiceCollectionExtensions
         services.AddSingleton<OriginForwarder>();
         services.AddSingleton<IOriginClient, DirectOriginClient>();
         services.AddEdgeProxyEscalation();
+        services.AddEdgeProxyCaching();
 
         services.TryAddSingleton<EdgeProxyListeners>();
         services.AddSingleton<ReadinessState>();

@@ -29,6 +29,7 @@ internal static class EdgeProxyConfigValidator
             ValidateOptions(options, clusterIds, errors);
             Escalation.EscalationConfigValidator.Validate(configuration, options, errors);
             Admin.AdminConfigValidator.Validate(configuration, options, errors);
+            Caching.CachingOptionsValidator.Validate(configuration, options.Caching, errors);
         }
 
         return errors;

@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Caching;
 using EdgeProxy.Demo;
 using EdgeProxy.Observability;
 using EdgeProxy.Origins;
@@ -24,6 +25,9 @@ public sealed class EdgeProxyOptions
     public Dictionary<string, OriginOptions> Clusters { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>The shared cache and collapsed forwarding.</summary>
+    public CachingOptions Caching { get; set; } = new();
 
     public AccessLogOptions AccessLog { get; set; } = new();
 

@@ -1,4 +1,6 @@
+using EdgeProxy.Observability;
 using EdgeProxy.Origins;
+using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Escalation;
 
@@ -37,6 +39,7 @@ internal sealed partial class EscalatingOriginClient
             IsHedge = true,
             Race = race,
             RealContext = state.Context,
+            Primary = state,
             Body = state.Body,
             CanRetry = true,
             DiscardEscalatingStatus = true, // a 5xx from the secondary does not win the race
@@ -44,6 +47,12 @@ internal sealed partial class EscalatingOriginClient
             Destinations = state.SecondaryDestinations,
         };
         hedgeContext.Features.Set(hedgeState);
+        race.Hedge = hedgeState;
+        if (state.Context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.Attempts = state.Attempts + 1; // current when the winner's response head goes out
+        }
+
         Hedging(_logger, state.Policy.ClusterId, state.Policy.Secondary!, delay.TotalMilliseconds);
         var hedgeTask = AttemptAsync(hedgeState, hedgeCancellation.Token).AsTask();
 
@@ -83,6 +92,18 @@ internal sealed partial class EscalatingOriginClient
         hedge.Connection.LocalIpAddress = real.Connection.LocalIpAddress;
         hedge.Connection.LocalPort = real.Connection.LocalPort;
         hedge.RequestAborted = aborted;
+        if (real.Features.Get<IReverseProxyFeature>() is { } proxy)
+        {
+            // Its own, so OriginForwarder records the secondary destination there (copied over if the hedge wins).
+            hedge.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
+            {
+                Route = proxy.Route,
+                Cluster = proxy.Cluster,
+                AllDestinations = proxy.AllDestinations,
+                AvailableDestinations = proxy.AvailableDestinations,
+            });
+        }
+
         return hedge;
     }
 

@@ -105,6 +105,22 @@ internal sealed partial class EscalatingOriginClient
         context.Features.Set<IForwarderErrorFeature>(null);
     }
 
+    /// <summary>
+    /// Tells the layers above, before the secondary's response starts, that it comes from the secondary:
+    /// a cache fill reads the reason and the TTL cap when the response head arrives, not after the body.
+    /// </summary>
+    internal static void AnnounceSecondary(EscalationState state, string reason, string? attemptsSoFar)
+    {
+        state.EarlierAttempts = attemptsSoFar;
+        if (state.Context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.EscalationReason = reason;
+            feature.Detail = attemptsSoFar ?? feature.Detail; // completed with the secondary's outcome at its head and when the request ends
+            feature.ClusterId = state.Policy.Secondary;
+            feature.CacheTtlCap = state.Policy.SecondaryTtlCap ?? feature.CacheTtlCap;
+        }
+    }
+
     /// <summary>Records the request's attempts for the access log and metrics and returns what the caller sees.</summary>
     private OriginAttempt Finish(EscalationState state, OriginAttempt attempt, AttemptTrace trace, string? escalated)
     {

@@ -134,7 +134,7 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
                     trace.Add("primary", attempt, state, state.Hedge is { Won: true } ? "lost-to-hedge" : null);
                     if (state.Hedge is { } hedge)
                     {
-                        trace.Add("hedge", hedge.Attempt, hedge.State);
+                        trace.Add("hedge", hedge.Attempt, hedge.State, !hedge.Won && hedge.Attempt.Failure == OriginFailureKind.ClientAborted ? "cancelled" : null);
                         if (hedge.Won)
                         {
                             if (!hedge.Attempt.Succeeded && context.Response.HasStarted)
@@ -172,6 +172,7 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
             _metrics.Escalated(primary.ClusterId, reason);
             Escalating(_logger, primary.ClusterId, secondary.ClusterId, reason);
             ResetForNextAttempt(context);
+            AnnounceSecondary(state, reason, trace.ToString());
             state.Route = routes.Secondary;
             state.Destinations = secondary.DestinationsState.AvailableDestinations;
             state.DiscardEscalatingStatus = false;
@@ -199,6 +200,11 @@ internal sealed partial class EscalatingOriginClient : IOriginClient
         if (state.Body is { } body)
         {
             state.Context.Request.Body = new MemoryStream(body, writable: false);
+        }
+
+        if (!state.IsHedge && state.Context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.Attempts = state.Attempts + (state.Hedge?.State.Attempts ?? 0); // current when the response head goes out
         }
 
         var attempt = await _inner.SendAsync(state.Context, state.Route!, state.Destinations!, cancellationToken);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 using Yarp.ReverseProxy.Model;
 
@@ -48,6 +50,9 @@ internal sealed class EscalationState
     /// <summary>For the hedge: the client's context it answers on if it wins.</summary>
     public HttpContext? RealContext { get; init; }
 
+    /// <summary>For the hedge: the primary's state (on <see cref="RealContext"/>).</summary>
+    public EscalationState? Primary { get; init; }
+
     /// <summary>For the primary: how the hedge went, once it ran.</summary>
     public HedgeOutcome? Hedge { get; set; }
 
@@ -71,6 +76,14 @@ internal sealed class EscalationState
         Discarded = false;
     }
 
+    /// <summary>The earlier attempts' outcomes, once the request went to the secondary (for the detail written at its response head).</summary>
+    public string? EarlierAttempts { get; set; }
+
+    /// <summary>The destination of the attempt in flight, as far as known ("-" before one is chosen among several).</summary>
+    public string DestinationAddress =>
+        Context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address
+        ?? (Destinations is [var only] ? only.Model.Config.Address : "-");
+
     /// <summary>Response headers arrived; true when they are to be discarded (the request escalates).</summary>
     public bool OnResponseHeaders(int status)
     {
@@ -79,6 +92,12 @@ internal sealed class EscalationState
         {
             Discarded = true;
             return true;
+        }
+
+        if (EarlierAttempts is not null && Context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            // The secondary's head: a cache fill reads the detail now, before the request ends.
+            feature.Detail = string.Concat(EarlierAttempts, "; secondary ", DestinationAddress, " ", status.ToString(CultureInfo.InvariantCulture));
         }
 
         try

@@ -44,7 +44,7 @@ internal sealed class EscalationTransformer : HttpTransformer
 
         if (!state.IsHedge)
         {
-            race.PrimaryWins();
+            race.PrimaryWins(state, status);
             return _inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         }
 

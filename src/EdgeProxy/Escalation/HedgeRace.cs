@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.Features;
+using EdgeProxy.Observability;
 using EdgeProxy.Origins;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Escalation;
 
@@ -32,6 +34,9 @@ internal sealed class HedgeRace
     /// <summary>The primary's attempt, which a winning hedge waits for after cancelling it.</summary>
     public Task<OriginAttempt>? PrimaryTask { get; set; }
 
+    /// <summary>The hedge's state, once it started.</summary>
+    public EscalationState? Hedge { get; set; }
+
     public bool HedgeWon => Volatile.Read(ref _winner) == HedgeWonState;
 
     /// <summary>Claims the win for the hedge or the primary; false when the other side already won.</summary>
@@ -43,7 +48,15 @@ internal sealed class HedgeRace
     }
 
     /// <summary>The primary's headers won: the hedge stops (it has written nothing the client sees).</summary>
-    public void PrimaryWins() => Cancel(HedgeCancellation);
+    public void PrimaryWins(EscalationState primary, int status)
+    {
+        Cancel(HedgeCancellation);
+        if (Hedge is { } hedge && primary.Context.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.Detail = $"primary {primary.DestinationAddress} {status}; hedge {hedge.DestinationAddress} cancelled";
+        }
+    }
+
 
     /// <summary>The hedge's headers won: stop the primary, wait for it, and take over the client's response.</summary>
     public async ValueTask HedgeWinsAsync(EscalationState hedge, int status)
@@ -68,6 +81,18 @@ internal sealed class HedgeRace
         }
 
         real.Features.Set<IForwarderErrorFeature>(null);
+        EscalatingOriginClient.AnnounceSecondary(hedge.Primary!, "hedge", null);
+        if (real.Features.Get<ProxyRequestFeature>() is { } feature)
+        {
+            feature.Attempts = hedge.Primary!.Attempts + hedge.Attempts;
+            feature.Detail = $"primary {hedge.Primary.DestinationAddress} lost-to-hedge; hedge {hedge.DestinationAddress} {status}";
+        }
+
+        if (real.Features.Get<IReverseProxyFeature>() is { } proxy && hedge.Context.Features.Get<IReverseProxyFeature>() is { ProxiedDestination: { } answered })
+        {
+            proxy.ProxiedDestination = answered; // after the detail above, which names the primary's
+        }
+
         hedge.Context.Features.Set(real.Features.Get<IHttpResponseFeature>());
         hedge.Context.Features.Set(real.Features.Get<IHttpResponseBodyFeature>());
         hedge.Context.Response.StatusCode = status;

@@ -1,20 +1,23 @@
-using System.Collections.Concurrent;
 using EdgeProxy.FunctionalTests.Infrastructure;
 using EdgeProxy.Observability;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using EdgeProxy.Origins;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy;
 
 namespace EdgeProxy.FunctionalTests.Escalation;
 
-/// <summary>An answer from the secondary carries the cluster's TTL cap for the caching layer; the primary's does not.</summary>
+/// <summary>
+/// The way a cache fill uses escalation: <see cref="IOriginClient"/> on a detached context of its own. When
+/// the secondary's response starts (the moment a fill builds its head), the context's
+/// <see cref="ProxyRequestFeature"/> already carries the TTL cap, the reason, the answering cluster, the
+/// attempts and every attempt's outcome; the primary's answer carries no cap.
+/// </summary>
 public sealed class SecondaryTtlCapTests : EscalationTestBase
 {
-    private readonly ConcurrentDictionary<string, ProxyRequestFeature> _features = new(StringComparer.Ordinal);
-
     [Fact]
-    public async Task Get_SecondaryAnswered_FeatureCarriesTheCap_PrimaryAnswered_NoCap()
+    public async Task SendAsync_DetachedContext_SecondaryHeadCarriesCapReasonAttemptsAndDetail()
     {
         var primary = await StartPrimaryAsync();
         primary.Intercept = static context =>
@@ -27,33 +30,63 @@ public sealed class SecondaryTtlCapTests : EscalationTestBase
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return Task.FromResult(true);
         };
-        var proxy = await StartProxyAsync(primary.BaseAddress,
-            s => s.With("EdgeProxy:Clusters:primary:SecondaryTtlCap", "00:01:30"),
-            builder => builder.Services.AddSingleton<IStartupFilter>(new CaptureFeature(_features)));
+        var proxy = await StartProxyAsync(primary.BaseAddress, s => s.With("EdgeProxy:Clusters:primary:SecondaryTtlCap", "00:01:30"));
 
-        using (await proxy.Client.GetAsync("/fails/a")) { }
-        using (await proxy.Client.GetAsync("/works/a")) { }
+        var failed = await SendDetachedAsync(proxy, "/fails/a");
+        var worked = await SendDetachedAsync(proxy, "/works/a");
 
-        Assert.Equal(TimeSpan.FromSeconds(90), _features["/fails/a"].CacheTtlCap);
-        Assert.Equal("secondary", _features["/fails/a"].ClusterId);
-        Assert.Null(_features["/works/a"].CacheTtlCap);
-        Assert.Equal("primary", _features["/works/a"].ClusterId);
+        Assert.True(failed.Attempt.Succeeded);
+        Assert.Equal("secondary", failed.Attempt.ClusterId);
+        Assert.Equal((TimeSpan.FromSeconds(90), "status-503", "secondary", 2, $"primary {primary.BaseAddress} status-503-discarded; secondary {Secondary.BaseAddress} 200"), failed.AtHead);
+        Assert.Equal(5000, failed.Body);
+        Assert.Equal((null, null, 1), (worked.AtHead.Cap, worked.AtHead.Reason, worked.AtHead.Attempts));
+        Assert.Equal(0, Secondary.Counters.For("/works/a"));
     }
 
-    /// <summary>Outermost middleware that keeps each request's <see cref="ProxyRequestFeature"/> by path once the request is done.</summary>
-    private sealed class CaptureFeature(ConcurrentDictionary<string, ProxyRequestFeature> features) : IStartupFilter
+    private static async Task<(OriginAttempt Attempt, (TimeSpan? Cap, string? Reason, string? Cluster, int Attempts, string? Detail) AtHead, long Body)> SendDetachedAsync(ProxyInstance proxy, string path)
     {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        var lookup = proxy.App.Services.GetRequiredService<IProxyStateLookup>();
+        Assert.True(lookup.TryGetRoute("default", out var route));
+        var feature = new ProxyRequestFeature();
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("edge.test");
+        context.Request.Path = path;
+        context.Request.QueryString = new QueryString("?size=5000");
+        context.Features.Set(feature);
+        var body = new HeadRecordingStream(feature);
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+
+        var attempt = await proxy.App.Services.GetRequiredService<IOriginClient>()
+            .SendAsync(context, route, route.Cluster!.DestinationsState.AvailableDestinations, CancellationToken.None);
+
+        return (attempt, body.AtHead, body.Length);
+    }
+
+    /// <summary>A response body that notes what the feature says when the first byte is written (the response has started).</summary>
+    private sealed class HeadRecordingStream(ProxyRequestFeature feature) : MemoryStream
+    {
+        public (TimeSpan? Cap, string? Reason, string? Cluster, int Attempts, string? Detail) AtHead { get; private set; }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
-            app.Use(async (context, inner) =>
+            Note();
+            return base.WriteAsync(buffer, offset, count, cancellationToken);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Note();
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        private void Note()
+        {
+            if (Length == 0)
             {
-                await inner(context);
-                if (context.Features.Get<ProxyRequestFeature>() is { } feature)
-                {
-                    features[context.Request.Path.Value!] = feature;
-                }
-            });
-            next(app);
-        };
+                AtHead = (feature.CacheTtlCap, feature.EscalationReason, feature.ClusterId, feature.Attempts, feature.Detail);
+            }
+        }
     }
 }

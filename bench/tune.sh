@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runtime settings for the hit path, measured: each variant starts EdgeProxy (Release, the bench
+# contract config/examples/two-origins.json) with some DOTNET_* environment, runs the shared hits
+# scenario (wrk -t2 -c64 -d10s on a cached 1 KiB and 100 KiB object), and stops it by PID. The static
+# nginx reference runs in between, so every figure can be read as a ratio to it.
+#   bench/tune.sh [reps]        (from the repository root; needs ../shared/bench, wrk, nginx)
+# Writes JSON lines to ${OUT:-/tmp/edge-tune}/tune.jsonl and prints a table.
+set -u
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="${BENCH:-$REPO/../shared/bench}"
+OUT="${OUT:-/tmp/edge-tune}"
+REPS="${1:-2}"
+mkdir -p "$OUT"
+: > "$OUT/tune.jsonl"
+dotnet build "$REPO/src/EdgeProxy" -c Release > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
+DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
+
+# name|environment (space-separated assignments)
+VARIANTS=(
+  "server-gc|DOTNET_gcServer=1 DOTNET_gcConcurrent=1"
+  "server-gc-nonconcurrent|DOTNET_gcServer=1 DOTNET_gcConcurrent=0"
+  "workstation-gc|DOTNET_gcServer=0 DOTNET_gcConcurrent=1"
+  "server-gc-inline-sockets|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
+  "access-log-on|DOTNET_gcServer=1 EdgeProxy__AccessLog__Enabled=true"
+)
+
+"$BENCH/peers.sh" start static > /dev/null
+python3 "$BENCH/scenarios/origins.py" start > /dev/null
+for rep in $(seq "$REPS"); do
+  python3 "$BENCH/scenarios/hits.py" --port 19090 --reference --label static --reps 1 >> "$OUT/tune.jsonl"
+  for v in "${VARIANTS[@]}"; do
+    name="${v%%|*}"; envs="${v#*|}"
+    env $envs dotnet "$DLL" --config "$REPO/config/examples/two-origins.json" > "$OUT/$name.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/19084) 2>/dev/null && break; sleep 0.1; done
+    python3 "$BENCH/scenarios/hits.py" --port 19084 --label "$name" --reps 1 >> "$OUT/tune.jsonl"
+    kill "$pid"; wait "$pid" 2>/dev/null
+  done
+done
+"$BENCH/peers.sh" stop static > /dev/null
+python3 - "$OUT/tune.jsonl" <<'PY'
+import json, sys, statistics as st
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+by = {}
+for r in rows:
+    by.setdefault((r["peer"], r["size"]), []).append(r)
+ref = {s: st.median(x["rps"] for x in by[("static", s)]) for (p, s) in by if p == "static"}
+print("| variant | 1 KiB req/s | ratio | p99 | 100 KiB req/s | ratio | p99 |")
+print("|---|---|---|---|---|---|---|")
+for p in dict.fromkeys(k[0] for k in by):
+    cells = []
+    for s in (1024, 102400):
+        xs = by.get((p, s), [])
+        if not xs: cells += ["-"] * 3; continue
+        rps = st.median(x["rps"] for x in xs)
+        cells += [f"{rps:,.0f}", f"{rps / ref[s]:.2f}", f"{st.median(x['lat_p99_ms'] for x in xs):.2f} ms"]
+    print(f"| {p} | " + " | ".join(cells) + " |")
+PY

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Microsoft.Extensions.Primitives;
+
+namespace EdgeProxy.Caching;
+
+/// <summary>
+/// One stored response (one variant of a URL): status, headers kept pre-parsed as (name, values)
+/// pairs, the whole body, and the facts of RFC 9111 4.2 computed once at store time. Immutable
+/// except for the per-second cache of the strings a hit sends.
+/// </summary>
+internal sealed class CacheEntry
+{
+    private HitStrings? _hitStrings;
+
+    public required string Url { get; init; }
+
+    public required int StatusCode { get; init; }
+
+    /// <summary>Stored response headers without Age (computed per hit) and hop-by-hop fields.</summary>
+    public required KeyValuePair<string, StringValues>[] Headers { get; init; }
+
+    public required ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>When the response (or the 304 that last refreshed it) arrived, UTC ticks.</summary>
+    public required long ResponseTime { get; init; }
+
+    /// <summary>RFC 9111 4.2.3 corrected_initial_age, ticks.</summary>
+    public required long CorrectedInitialAge { get; init; }
+
+    /// <summary>RFC 9111 4.2.1 freshness lifetime, ticks (capped by escalation's TTL cap).</summary>
+    public required long FreshnessLifetime { get; init; }
+
+    /// <summary>Response no-cache: never served without revalidation.</summary>
+    public bool NoCache { get; init; }
+
+    /// <summary>must-revalidate / proxy-revalidate / s-maxage: never served stale.</summary>
+    public bool MustRevalidate { get; init; }
+
+    public long StaleWhileRevalidate { get; init; }
+
+    public long StaleIfError { get; init; }
+
+    public string? ETag { get; init; }
+
+    public string? LastModified { get; init; }
+
+    public DateTimeOffset? LastModifiedDate { get; init; }
+
+    /// <summary>Request header names of the Vary field, lower case; empty when none.</summary>
+    public string[] VaryNames { get; init; } = [];
+
+    /// <summary>The normalised values of <see cref="VaryNames"/> in the request that produced this entry.</summary>
+    public string VaryKey { get; init; } = "";
+
+    public string[] Tags { get; init; } = [];
+
+    /// <summary>Bytes this entry is charged in the store: body plus a header estimate.</summary>
+    public long Size { get; init; }
+
+    /// <summary>"edgeproxy; fwd=...; detail=..." for the one that answered when this entry was filled (the access log's view of it).</summary>
+    public bool HasValidator => ETag is not null || LastModified is not null;
+
+    public long CurrentAge(long now) => CorrectedInitialAge + Math.Max(0, now - ResponseTime);
+
+    /// <summary>The Age and Cache-Status values a hit sends, formatted once per second of age.</summary>
+    public HitStrings GetHitStrings(long age, string node)
+    {
+        var seconds = age / TimeSpan.TicksPerSecond;
+        var cached = _hitStrings;
+        if (cached is not null && cached.AgeSeconds == seconds && ReferenceEquals(cached.Node, node))
+        {
+            return cached;
+        }
+
+        var ttl = (FreshnessLifetime - age) / TimeSpan.TicksPerSecond;
+        var ageText = seconds.ToString(CultureInfo.InvariantCulture);
+        var created = new HitStrings(seconds, node, ageText, node + "; hit; ttl=" + ttl.ToString(CultureInfo.InvariantCulture));
+        _hitStrings = created;
+        return created;
+    }
+
+    internal sealed record HitStrings(long AgeSeconds, string Node, string Age, string CacheStatus);
+}

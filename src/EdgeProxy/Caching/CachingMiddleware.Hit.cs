@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace EdgeProxy.Caching;
+
+internal sealed partial class CachingMiddleware
+{
+    /// <summary>
+    /// The hit path: stored (name, values) pairs assigned to the response headers, Age and Cache-Status
+    /// from strings formatted once per entry per second, the stored body written straight to the
+    /// BodyWriter. No key string, LINQ, closure or logging here.
+    /// </summary>
+    private Task ServeHitAsync(HttpContext context, CacheEntry entry, long age, string? cacheStatus, string result)
+    {
+        var node = Node;
+        string ageText;
+        if (cacheStatus is null)
+        {
+            var strings = entry.GetHitStrings(age, node);
+            ageText = strings.Age;
+            cacheStatus = strings.CacheStatus;
+        }
+        else
+        {
+            ageText = (age / TimeSpan.TicksPerSecond).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Record(context, result, cacheStatus, "-");
+        _metrics.Request(result == "HIT" ? "hit" : "stale", hit: true);
+        return WriteEntryAsync(context, entry, ageText, cacheStatus);
+    }
+
+    private Task WriteEntryAsync(HttpContext context, CacheEntry entry, string ageText, string cacheStatus)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        if (entry.StatusCode == StatusCodes.Status200OK && (request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0)
+            && ConditionalRequest.NotModified(request.Headers, entry))
+        {
+            WriteNotModified(response, entry, ageText, cacheStatus);
+            return Task.CompletedTask;
+        }
+
+        if (entry.StatusCode == StatusCodes.Status200OK && request.Headers.Range.Count > 0 && HttpMethods.IsGet(request.Method)
+            && RangeWriter.Plan(request.Headers, entry) is { } ranges)
+        {
+            return RangeWriter.WriteAsync(context, entry, ranges, ageText, cacheStatus);
+        }
+
+        response.StatusCode = entry.StatusCode;
+        var headers = response.Headers;
+        foreach (var header in entry.Headers)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        headers.Age = ageText;
+        headers.Append(CacheStatusHeader, cacheStatus);
+        if (HttpMethods.IsHead(request.Method) || entry.Body.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        _metrics.Bytes(entry.Body.Length, fromCache: true);
+        var write = response.BodyWriter.WriteAsync(entry.Body, context.RequestAborted);
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
+
+    /// <summary>RFC 9110 15.4.5: a 304 carries the fields a 200 would have that describe the representation and its caching.</summary>
+    private static void WriteNotModified(HttpResponse response, CacheEntry entry, string ageText, string cacheStatus)
+    {
+        response.StatusCode = StatusCodes.Status304NotModified;
+        var headers = response.Headers;
+        foreach (var header in entry.Headers)
+        {
+            if (!header.Key.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
+                && !header.Key.Equals(HeaderNames.ContentType, StringComparison.OrdinalIgnoreCase)
+                && !header.Key.Equals(HeaderNames.ContentEncoding, StringComparison.OrdinalIgnoreCase))
+            {
+                headers[header.Key] = header.Value;
+            }
+        }
+
+        headers.Age = ageText;
+        headers.Append(CacheStatusHeader, cacheStatus);
+    }
+}
