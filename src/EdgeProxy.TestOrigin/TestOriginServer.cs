@@ -59,6 +59,7 @@ public sealed class TestOriginServer : IAsyncDisposable
         options ??= new TestOriginOptions();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(TestOriginServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
+        builder.Configuration.Sources.Clear(); // never the host's Kestrel__Endpoints__* (the demo runs inside EdgeProxy's process)
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1; // h.X may carry obs-text
