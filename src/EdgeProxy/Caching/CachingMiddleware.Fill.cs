@@ -143,6 +143,29 @@ internal sealed partial class CachingMiddleware
         }
 
         var request = context.Request;
+        if (head.Shareable && head.StatusCode == StatusCodes.Status200OK && request.Headers.Range.Count > 0 && HttpMethods.IsGet(request.Method)
+            && head.ContentLength is { } total && total > 0)
+        {
+            // One range of a known length: 206 at once, its bytes as they arrive.
+            var view = View(fill.Url, head, default);
+            if (RangeWriter.Plan(request.Headers, total, view.ETag, view.LastModifiedDate) is { Count: 1 } one)
+            {
+                var (start, end) = one[0];
+                var partial = context.Response;
+                partial.StatusCode = StatusCodes.Status206PartialContent;
+                foreach (var header in head.Headers)
+                {
+                    partial.Headers[header.Key] = header.Value;
+                }
+
+                partial.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{total}");
+                partial.ContentLength = end - start + 1;
+                partial.Headers.Append(CacheStatusHeader, cacheStatus);
+                await StreamBodyAsync(context, fill, shared: true, start, end + 1);
+                return null;
+            }
+        }
+
         if (head.Shareable && head.StatusCode == StatusCodes.Status200OK && request.Headers.Range.Count > 0 && HttpMethods.IsGet(request.Method))
         {
             // A range on a miss: the fill fetches the whole object once; the range is cut from it when complete.
@@ -228,18 +251,23 @@ internal sealed partial class CachingMiddleware
     }
 
     /// <summary>Walks the fill's chunks from byte 0, writing what has arrived and waiting for each append; aborts the client on a broken fill.</summary>
-    private async Task StreamBodyAsync(HttpContext context, Fill fill, bool shared)
+    private async Task StreamBodyAsync(HttpContext context, Fill fill, bool shared, long from = 0, long to = long.MaxValue)
     {
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
-        long position = 0;
+        var position = from;
         try
         {
-            while (true)
+            while (position < to)
             {
                 var appended = fill.Appended;
                 if (fill.TryRead(position, out var data))
                 {
+                    if (data.Length > to - position)
+                    {
+                        data = data[..(int)(to - position)];
+                    }
+
                     var result = await writer.WriteAsync(data, aborted);
                     position += data.Length;
                     if (!shared)
@@ -285,7 +313,7 @@ internal sealed partial class CachingMiddleware
         }
         finally
         {
-            _metrics.Bytes(position, fromCache: false);
+            _metrics.Bytes(position - from, fromCache: false);
         }
     }
 
