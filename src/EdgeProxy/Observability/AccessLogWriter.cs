@@ -49,7 +49,9 @@ internal sealed partial class AccessLogWriter : BackgroundService
     {
         try
         {
-            await foreach (var entry in _queue.Reader.ReadAllAsync(stoppingToken))
+            // Not cancelled by the token: StopAsync completes the queue, which ends this loop. A cancellable wait
+            // allocates a new waiter each time the queue runs empty (once per request under light load); this one reuses one.
+            await foreach (var entry in _queue.Reader.ReadAllAsync(CancellationToken.None))
             {
                 LogEntry(entry);
             }
