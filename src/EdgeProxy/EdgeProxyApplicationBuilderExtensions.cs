@@ -14,6 +14,7 @@ public static class EdgeProxyApplicationBuilderExtensions
     public static WebApplication UseEdgeProxy(this WebApplication app)
     {
         var listeners = app.Services.GetRequiredService<EdgeProxyListeners>();
+        UseAuthorizationWhereRequired(app);
         app.MapWhen(listeners.IsAdmin, admin => admin.UseMiddleware<AdminMiddleware>());
 
         app.UseMiddleware<AccessLogMiddleware>();
@@ -28,4 +29,31 @@ public static class EdgeProxyApplicationBuilderExtensions
         });
         return app;
     }
+
+    /// <summary>
+    /// WebApplication adds ASP.NET Core's AuthorizationMiddleware in front of every request when authorization
+    /// services are registered (YARP registers them for a route's <c>AuthorizationPolicy</c>), and that middleware
+    /// creates <c>HttpContext.Items</c> for each request with an endpoint: ~200 bytes per cache hit. It runs here,
+    /// at the same place (after routing, before everything else), only for endpoints that carry authorization
+    /// metadata or when a fallback policy is set; a route without a policy skips it, as the middleware itself would.
+    /// </summary>
+    private static void UseAuthorizationWhereRequired(WebApplication app)
+    {
+        var options = app.Services.GetService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Authorization.AuthorizationOptions>>();
+        if (options is null)
+        {
+            return; // no authorization services: WebApplication adds nothing either
+        }
+
+        // WebApplication's own marker: "UseAuthorization was called", so it does not add one for every request.
+        ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
+        var fallback = options.Value.FallbackPolicy is not null;
+        app.UseWhen(context => fallback || RequiresAuthorization(context.GetEndpoint()), branch => branch.UseAuthorization());
+    }
+
+    private static bool RequiresAuthorization(Endpoint? endpoint) =>
+        endpoint is not null
+        && (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null
+            || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.AuthorizationPolicy>() is not null
+            || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizationRequirementData>() is not null);
 }
