@@ -19,11 +19,19 @@ DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
 VARIANTS=(
   "server-gc|DOTNET_gcServer=1 DOTNET_gcConcurrent=1"
   "server-gc-nonconcurrent|DOTNET_gcServer=1 DOTNET_gcConcurrent=0"
+  "server-gc-no-datas|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_GCDynamicAdaptationMode=0"
   "workstation-gc|DOTNET_gcServer=0 DOTNET_gcConcurrent=1"
   "server-gc-inline-sockets|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
   "access-log-on|DOTNET_gcServer=1 EdgeProxy__AccessLog__Enabled=true"
 )
+# VARIANTS_ONLY="name1 name2" runs a subset (e.g. a re-run of two close variants).
+if [ -n "${VARIANTS_ONLY:-}" ]; then
+  keep=(); for v in "${VARIANTS[@]}"; do [[ " $VARIANTS_ONLY " == *" ${v%%|*} "* ]] && keep+=("$v"); done; VARIANTS=("${keep[@]}")
+fi
 
+# The static reference may already be running for someone else (shared machine): stop it at the end only if we started it.
+static_was_running=0
+"$BENCH/peers.sh" status static | grep -q running && static_was_running=1
 "$BENCH/peers.sh" start static > /dev/null
 python3 "$BENCH/scenarios/origins.py" start > /dev/null
 for rep in $(seq "$REPS"); do
@@ -37,7 +45,7 @@ for rep in $(seq "$REPS"); do
     kill "$pid"; wait "$pid" 2>/dev/null
   done
 done
-"$BENCH/peers.sh" stop static > /dev/null
+[ "$static_was_running" = 1 ] || "$BENCH/peers.sh" stop static > /dev/null
 python3 - "$OUT/tune.jsonl" <<'PY'
 import json, sys, statistics as st
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
