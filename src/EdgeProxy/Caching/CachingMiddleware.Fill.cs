@@ -13,12 +13,12 @@ internal sealed partial class CachingMiddleware
         var headers = context.Request.Headers;
         var register = !headers.ContainsKey("Authorization");
         var fillKey = variants is null ? key : FillKey(key, variants.Entries[0].VaryNames, headers);
-        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, out var started);
+        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, out var cursor);
         var role = "writer";
-        if (!started)
+        if (cursor is null)
         {
             role = "waiter";
-            var joined = fill.TryJoin();
+            var joined = fill.TryJoin(out cursor);
             if (joined == JoinResult.Joined)
             {
                 CachingLog.Joined(_logger, key, fill.Waiters);
@@ -44,7 +44,7 @@ internal sealed partial class CachingMiddleware
                         return;
                     }
 
-                    fill = _runner.StartOrGet(context, fillKey, key, validating, register: false, route, noStore: false, out _);
+                    fill = _runner.StartOrGet(context, fillKey, key, validating, register: false, route, noStore: false, out cursor);
                     role = "writer";
                     break;
             }
@@ -53,11 +53,11 @@ internal sealed partial class CachingMiddleware
         string? goAlone;
         try
         {
-            goAlone = await ReadFillAsync(context, fill, role, stale, fwd, requestCc);
+            goAlone = await ReadFillAsync(context, fill, cursor!, role, stale, fwd, requestCc);
         }
         finally
         {
-            fill.Leave();
+            fill.Leave(cursor);
         }
 
         if (goAlone is not null)
@@ -68,7 +68,7 @@ internal sealed partial class CachingMiddleware
     }
 
     /// <summary>Serves one reader of a fill; returns a reason when this request must go to the origin on its own instead.</summary>
-    private async Task<string?> ReadFillAsync(HttpContext context, Fill fill, string role, CacheEntry? stale, string fwd, CacheControl requestCc)
+    private async Task<string?> ReadFillAsync(HttpContext context, Fill fill, ReaderCursor cursor, string role, CacheEntry? stale, string fwd, CacheControl requestCc)
     {
         var waiter = role == "waiter";
         FillHead head;
@@ -161,7 +161,7 @@ internal sealed partial class CachingMiddleware
                 partial.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{total}");
                 partial.ContentLength = end - start + 1;
                 partial.Headers.Append(CacheStatusHeader, cacheStatus);
-                await StreamBodyAsync(context, fill, shared: true, start, end + 1);
+                await StreamBodyAsync(context, fill, cursor, start, end + 1);
                 return null;
             }
         }
@@ -205,7 +205,7 @@ internal sealed partial class CachingMiddleware
             return null;
         }
 
-        await StreamBodyAsync(context, fill, head.Shareable);
+        await StreamBodyAsync(context, fill, cursor);
         return null;
     }
 
@@ -251,11 +251,12 @@ internal sealed partial class CachingMiddleware
     }
 
     /// <summary>Walks the fill's chunks from byte 0, writing what has arrived and waiting for each append; aborts the client on a broken fill.</summary>
-    private async Task StreamBodyAsync(HttpContext context, Fill fill, bool shared, long from = 0, long to = long.MaxValue)
+    private async Task StreamBodyAsync(HttpContext context, Fill fill, ReaderCursor cursor, long from = 0, long to = long.MaxValue)
     {
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
         var position = from;
+        fill.Advance(cursor, from);
         try
         {
             while (position < to)
@@ -270,10 +271,7 @@ internal sealed partial class CachingMiddleware
 
                     var result = await writer.WriteAsync(data, aborted);
                     position += data.Length;
-                    if (!shared)
-                    {
-                        fill.Consumed(position);
-                    }
+                    fill.Advance(cursor, position);
 
                     if (result.IsCanceled || result.IsCompleted)
                     {

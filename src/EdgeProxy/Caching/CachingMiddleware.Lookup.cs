@@ -128,9 +128,9 @@ internal sealed partial class CachingMiddleware
         }
 
         var fill = _runner.StartOrGet(context, key, entry.Url, entry.HasValidator ? entry : null, register: true, route, noStore: false, out var started);
-        if (started)
+        if (started is not null)
         {
-            fill.Detach();
+            fill.Detach(started);
         }
     }
 
