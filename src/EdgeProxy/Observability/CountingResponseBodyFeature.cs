@@ -4,15 +4,18 @@ using Microsoft.AspNetCore.Http.Features;
 namespace EdgeProxy.Observability;
 
 /// <summary>
-/// Counts the response body bytes written through either the stream or the pipe of the wrapped
-/// <see cref="IHttpResponseBodyFeature"/>, for the access log's byte count.
+/// Counts the response body bytes written through either the pipe or the stream of the wrapped
+/// <see cref="IHttpResponseBodyFeature"/>, for the access log's byte count, and records the time to
+/// first byte. The feature is its own <see cref="PipeWriter"/> (what a cache hit writes to: one object per
+/// request); the stream (what forwarding writes to) is created when first asked for.
 /// </summary>
-internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFeature
+internal sealed class CountingResponseBodyFeature : PipeWriter, IHttpResponseBodyFeature
 {
     private readonly IHttpResponseBodyFeature _inner;
     private readonly ProxyRequestFeature _request;
     private readonly long _startTimestamp;
-    private CountingPipeWriter? _writer;
+    private PipeWriter? _innerWriter;
+    private CountingStream? _stream;
 
     public CountingResponseBodyFeature(IHttpResponseBodyFeature inner, ProxyRequestFeature request, long startTimestamp = 0)
     {
@@ -22,14 +25,14 @@ internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFea
     }
 
     /// <summary>Records the time to first byte the first time headers or body go out.</summary>
-    private void MarkFirstByte() => MarkFirstByte(_request, _startTimestamp);
+    private void MarkFirstByte() =>
+        _request.TimeToFirstByteMs ??= System.Diagnostics.Stopwatch.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
-    private static void MarkFirstByte(ProxyRequestFeature request, long startTimestamp) =>
-        request.TimeToFirstByteMs ??= System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
+    public Stream Stream => _stream ??= new CountingStream(this);
 
-    public Stream Stream => this;
+    public PipeWriter Writer => this;
 
-    public PipeWriter Writer => _writer ??= new CountingPipeWriter(_inner.Writer, _request, _startTimestamp);
+    private PipeWriter InnerWriter => _innerWriter ??= _inner.Writer;
 
     public void DisableBuffering() => _inner.DisableBuffering();
 
@@ -44,99 +47,95 @@ internal sealed class CountingResponseBodyFeature : Stream, IHttpResponseBodyFea
 
     public Task CompleteAsync() => _inner.CompleteAsync();
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
+    // PipeWriter: counted on Advance / WriteAsync, first byte on flush or write.
+    public override void Advance(int bytes)
     {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
+        _request.BytesSent += bytes;
+        InnerWriter.Advance(bytes);
     }
 
-    public override void Flush()
+    public override Memory<byte> GetMemory(int sizeHint = 0) => InnerWriter.GetMemory(sizeHint);
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => InnerWriter.GetSpan(sizeHint);
+
+    public override void CancelPendingFlush() => InnerWriter.CancelPendingFlush();
+
+    public override void Complete(Exception? exception = null) => InnerWriter.Complete(exception);
+
+    public override ValueTask CompleteAsync(Exception? exception = null) => InnerWriter.CompleteAsync(exception);
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         MarkFirstByte();
-        _inner.Stream.Flush();
+        return InnerWriter.FlushAsync(cancellationToken);
     }
 
-    public override Task FlushAsync(CancellationToken cancellationToken)
+    public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
         MarkFirstByte();
-        return _inner.Stream.FlushAsync(cancellationToken);
+        _request.BytesSent += source.Length;
+        return InnerWriter.WriteAsync(source, cancellationToken);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override bool CanGetUnflushedBytes => InnerWriter.CanGetUnflushedBytes;
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override long UnflushedBytes => InnerWriter.UnflushedBytes;
 
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count)
+    private sealed class CountingStream : Stream
     {
-        MarkFirstByte();
-        _inner.Stream.Write(buffer, offset, count);
-        _request.BytesSent += count;
-    }
+        private readonly CountingResponseBodyFeature _owner;
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        MarkFirstByte();
-        _request.BytesSent += buffer.Length;
-        return _inner.Stream.WriteAsync(buffer, cancellationToken);
-    }
+        public CountingStream(CountingResponseBodyFeature owner) => _owner = owner;
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        private Stream Inner => _owner._inner.Stream;
 
-    private sealed class CountingPipeWriter : PipeWriter
-    {
-        private readonly PipeWriter _inner;
-        private readonly ProxyRequestFeature _request;
-        private readonly long _startTimestamp;
+        public override bool CanRead => false;
 
-        public CountingPipeWriter(PipeWriter inner, ProxyRequestFeature request, long startTimestamp)
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
         {
-            _inner = inner;
-            _request = request;
-            _startTimestamp = startTimestamp;
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
         }
 
-        public override void Advance(int bytes)
+        public override void Flush()
         {
-            _request.BytesSent += bytes;
-            _inner.Advance(bytes);
+            _owner.MarkFirstByte();
+            Inner.Flush();
         }
 
-        public override Memory<byte> GetMemory(int sizeHint = 0) => _inner.GetMemory(sizeHint);
-
-        public override Span<byte> GetSpan(int sizeHint = 0) => _inner.GetSpan(sizeHint);
-
-        public override void CancelPendingFlush() => _inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null) => _inner.Complete(exception);
-
-        public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
-
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        public override Task FlushAsync(CancellationToken cancellationToken)
         {
-            MarkFirstByte(_request, _startTimestamp);
-            return _inner.FlushAsync(cancellationToken);
+            _owner.MarkFirstByte();
+            return Inner.FlushAsync(cancellationToken);
         }
 
-        public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
         {
-            MarkFirstByte(_request, _startTimestamp);
-            _request.BytesSent += source.Length;
-            return _inner.WriteAsync(source, cancellationToken);
+            _owner.MarkFirstByte();
+            Inner.Write(buffer, offset, count);
+            _owner._request.BytesSent += count;
         }
 
-        public override bool CanGetUnflushedBytes => _inner.CanGetUnflushedBytes;
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _owner.MarkFirstByte();
+            _owner._request.BytesSent += buffer.Length;
+            return Inner.WriteAsync(buffer, cancellationToken);
+        }
 
-        public override long UnflushedBytes => _inner.UnflushedBytes;
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 }
