@@ -15,14 +15,15 @@ mkdir -p "$OUT"
 dotnet build "$REPO/src/EdgeProxy" -c Release > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
 DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
 
-# name|environment (space-separated assignments)
+# name|environment (space-separated assignments). The build's own settings (EdgeProxy.csproj: Server GC,
+# concurrent, DATAS off) apply where a variant does not override them; access-log-on runs with them.
 VARIANTS=(
-  "server-gc|DOTNET_gcServer=1 DOTNET_gcConcurrent=1"
-  "server-gc-nonconcurrent|DOTNET_gcServer=1 DOTNET_gcConcurrent=0"
+  "server-gc-datas|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_GCDynamicAdaptationMode=1"
+  "server-gc-nonconcurrent|DOTNET_gcServer=1 DOTNET_gcConcurrent=0 DOTNET_GCDynamicAdaptationMode=0"
   "server-gc-no-datas|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_GCDynamicAdaptationMode=0"
   "workstation-gc|DOTNET_gcServer=0 DOTNET_gcConcurrent=1"
-  "server-gc-inline-sockets|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
-  "access-log-on|DOTNET_gcServer=1 EdgeProxy__AccessLog__Enabled=true"
+  "server-gc-inline-sockets|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_GCDynamicAdaptationMode=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
+  "access-log-on|EdgeProxy__AccessLog__Enabled=true"
 )
 # VARIANTS_ONLY="name1 name2" runs a subset (e.g. a re-run of two close variants).
 if [ -n "${VARIANTS_ONLY:-}" ]; then
