@@ -24,6 +24,7 @@ VARIANTS=(
   "workstation-gc|DOTNET_gcServer=0 DOTNET_gcConcurrent=1"
   "server-gc-inline-sockets|DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_GCDynamicAdaptationMode=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
   "access-log-on|EdgeProxy__AccessLog__Enabled=true"
+  "response-buffer-1m|Kestrel__Limits__MaxResponseBufferSize=1048576"
 )
 # VARIANTS_ONLY="name1 name2" runs a subset (e.g. a re-run of two close variants).
 if [ -n "${VARIANTS_ONLY:-}" ]; then
