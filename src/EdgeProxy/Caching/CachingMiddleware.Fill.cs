@@ -13,12 +13,12 @@ internal sealed partial class CachingMiddleware
         var headers = context.Request.Headers;
         var register = !headers.ContainsKey("Authorization");
         var fillKey = variants is null ? key : FillKey(key, variants.Entries[0].VaryNames, headers);
-        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, out var started);
+        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, out var cursor);
         var role = "writer";
-        if (!started)
+        if (cursor is null)
         {
             role = "waiter";
-            var joined = fill.TryJoin();
+            var joined = fill.TryJoin(out cursor);
             if (joined == JoinResult.Joined)
             {
                 CachingLog.Joined(_logger, key, fill.Waiters);
@@ -44,7 +44,7 @@ internal sealed partial class CachingMiddleware
                         return;
                     }
 
-                    fill = _runner.StartOrGet(context, fillKey, key, validating, register: false, route, noStore: false, out _);
+                    fill = _runner.StartOrGet(context, fillKey, key, validating, register: false, route, noStore: false, out cursor);
                     role = "writer";
                     break;
             }
@@ -53,11 +53,11 @@ internal sealed partial class CachingMiddleware
         string? goAlone;
         try
         {
-            goAlone = await ReadFillAsync(context, fill, role, stale, fwd, requestCc);
+            goAlone = await ReadFillAsync(context, fill, cursor!, role, stale, fwd, requestCc);
         }
         finally
         {
-            fill.Leave();
+            fill.Leave(cursor);
         }
 
         if (goAlone is not null)
@@ -68,7 +68,7 @@ internal sealed partial class CachingMiddleware
     }
 
     /// <summary>Serves one reader of a fill; returns a reason when this request must go to the origin on its own instead.</summary>
-    private async Task<string?> ReadFillAsync(HttpContext context, Fill fill, string role, CacheEntry? stale, string fwd, CacheControl requestCc)
+    private async Task<string?> ReadFillAsync(HttpContext context, Fill fill, ReaderCursor cursor, string role, CacheEntry? stale, string fwd, CacheControl requestCc)
     {
         var waiter = role == "waiter";
         FillHead head;
@@ -143,6 +143,29 @@ internal sealed partial class CachingMiddleware
         }
 
         var request = context.Request;
+        if (head.Shareable && head.StatusCode == StatusCodes.Status200OK && request.Headers.Range.Count > 0 && HttpMethods.IsGet(request.Method)
+            && head.ContentLength is { } total && total > 0)
+        {
+            // One range of a known length: 206 at once, its bytes as they arrive.
+            var view = View(fill.Url, head, default);
+            if (RangeWriter.Plan(request.Headers, total, view.ETag, view.LastModifiedDate) is { Count: 1 } one)
+            {
+                var (start, end) = one[0];
+                var partial = context.Response;
+                partial.StatusCode = StatusCodes.Status206PartialContent;
+                foreach (var header in head.Headers)
+                {
+                    partial.Headers[header.Key] = header.Value;
+                }
+
+                partial.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{total}");
+                partial.ContentLength = end - start + 1;
+                partial.Headers.Append(CacheStatusHeader, cacheStatus);
+                await StreamBodyAsync(context, fill, cursor, start, end + 1);
+                return null;
+            }
+        }
+
         if (head.Shareable && head.StatusCode == StatusCodes.Status200OK && request.Headers.Range.Count > 0 && HttpMethods.IsGet(request.Method))
         {
             // A range on a miss: the fill fetches the whole object once; the range is cut from it when complete.
@@ -182,7 +205,7 @@ internal sealed partial class CachingMiddleware
             return null;
         }
 
-        await StreamBodyAsync(context, fill, head.Shareable);
+        await StreamBodyAsync(context, fill, cursor);
         return null;
     }
 
@@ -228,24 +251,27 @@ internal sealed partial class CachingMiddleware
     }
 
     /// <summary>Walks the fill's chunks from byte 0, writing what has arrived and waiting for each append; aborts the client on a broken fill.</summary>
-    private async Task StreamBodyAsync(HttpContext context, Fill fill, bool shared)
+    private async Task StreamBodyAsync(HttpContext context, Fill fill, ReaderCursor cursor, long from = 0, long to = long.MaxValue)
     {
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
-        long position = 0;
+        var position = from;
+        fill.Advance(cursor, from);
         try
         {
-            while (true)
+            while (position < to)
             {
                 var appended = fill.Appended;
                 if (fill.TryRead(position, out var data))
                 {
+                    if (data.Length > to - position)
+                    {
+                        data = data[..(int)(to - position)];
+                    }
+
                     var result = await writer.WriteAsync(data, aborted);
                     position += data.Length;
-                    if (!shared)
-                    {
-                        fill.Consumed(position);
-                    }
+                    fill.Advance(cursor, position);
 
                     if (result.IsCanceled || result.IsCompleted)
                     {
@@ -291,7 +317,7 @@ internal sealed partial class CachingMiddleware
         }
         finally
         {
-            _metrics.Bytes(position, fromCache: false);
+            _metrics.Bytes(position - from, fromCache: false);
         }
     }
 

@@ -13,6 +13,7 @@ internal sealed partial class CachingMiddleware
         var pragmaNoCache = !requestCc.Present && headers.Pragma.Count > 0 && headers.Pragma.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
         if (requestCc.NoStore)
         {
+            CachingLog.NotServed(_logger, context.Request.Path.Value ?? "/", "request-no-store");
             return PassAsync(context, "PASS", Node + "; fwd=request; detail=request-no-store", "pass");
         }
 
@@ -33,6 +34,7 @@ internal sealed partial class CachingMiddleware
                     return ServeHitAsync(context, entry, age, Node + "; hit; detail=stale-while-revalidate", "STALE");
             }
 
+            CachingLog.NotServed(_logger, entry.Url, entry.NoCache || requestCc.NoCache || pragmaNoCache ? "no-cache" : requestCc.Present ? "request-directives-or-stale" : "stale");
             if (requestCc.OnlyIfCached)
             {
                 return OnlyIfCachedAsync(context);
@@ -48,6 +50,7 @@ internal sealed partial class CachingMiddleware
 
         var key = variants?.Entries[0].Url ?? CacheKey.Build(context.Request, route);
         var fwd = variants is null ? "uri-miss" : "vary-miss";
+        CachingLog.NotServed(_logger, key, fwd);
         if (requestCc.NoCache || pragmaNoCache)
         {
             fwd = "request";
@@ -125,9 +128,9 @@ internal sealed partial class CachingMiddleware
         }
 
         var fill = _runner.StartOrGet(context, key, entry.Url, entry.HasValidator ? entry : null, register: true, route, noStore: false, out var started);
-        if (started)
+        if (started is not null)
         {
-            fill.Detach();
+            fill.Detach(started);
         }
     }
 

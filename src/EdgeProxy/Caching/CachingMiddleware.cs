@@ -50,6 +50,7 @@ internal sealed partial class CachingMiddleware
         var routeOptions = _policy.Route(route.Config.RouteId);
         if (!(routeOptions?.Enabled ?? _policy.Options.Enabled))
         {
+            CachingLog.NotServed(_logger, context.Request.Path.Value ?? "/", "bypass");
             return PassAsync(context, "BYPASS", Node + "; fwd=bypass", "bypass");
         }
 

@@ -20,7 +20,6 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
     private readonly int _maxVariants;
     private readonly Lock _compactLock = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _tags = new(StringComparer.Ordinal);
-    private readonly PostEvictionDelegate _onEvicted;
     private long _evictions;
 
     public MemoryCacheStore(IOptions<EdgeProxyOptions> options)
@@ -35,7 +34,6 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
             CompactionPercentage = 0.05,
             ExpirationScanFrequency = TimeSpan.FromMinutes(5),
         });
-        _onEvicted = OnEvicted;
     }
 
     public long CapacityBytes => _limit;
@@ -57,7 +55,6 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
         {
             cacheEntry.Value = variants;
             cacheEntry.Size = variants.Size;
-            cacheEntry.RegisterPostEvictionCallback(_onEvicted);
         }
 
         foreach (var tag in entry.Tags)
@@ -81,7 +78,6 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
             using var cacheEntry = _cache.CreateEntry(entry.Url);
             cacheEntry.Value = rest;
             cacheEntry.Size = rest.Size;
-            cacheEntry.RegisterPostEvictionCallback(_onEvicted);
         }
         else
         {
@@ -111,22 +107,12 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
                 // MemoryCache.Compact removes a fraction of the entry count, least recently accessed first: at least one entry.
                 var count = Math.Max(1, _cache.Count);
                 _cache.Compact(Math.Clamp(Math.Max((double)excess / current, 1.5 / count), 0.005, 1.0));
-
-                // Counted here, not in the post-eviction callback: MemoryCache runs those later on the thread pool.
                 Interlocked.Add(ref _evictions, Math.Max(0, count - _cache.Count));
             }
         }
     }
 
     private long CurrentBytes => _cache.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
-
-    private void OnEvicted(object key, object? value, EvictionReason reason, object? state)
-    {
-        if (reason is EvictionReason.Expired or EvictionReason.TokenExpired)
-        {
-            Interlocked.Increment(ref _evictions);
-        }
-    }
 
     public void Dispose() => _cache.Dispose();
 }

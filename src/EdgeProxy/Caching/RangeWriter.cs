@@ -12,14 +12,17 @@ namespace EdgeProxy.Caching;
 internal static class RangeWriter
 {
     /// <summary>The satisfiable ranges (empty list: 416), or null when Range is to be ignored (bad syntax, If-Range mismatch).</summary>
-    public static List<(long Start, long End)>? Plan(IHeaderDictionary request, CacheEntry entry)
+    public static List<(long Start, long End)>? Plan(IHeaderDictionary request, CacheEntry entry) =>
+        Plan(request, entry.Body.Length, entry.ETag, entry.LastModifiedDate);
+
+    public static List<(long Start, long End)>? Plan(IHeaderDictionary request, long length, string? etag, DateTimeOffset? lastModified)
     {
         var ifRange = request.IfRange.ToString();
         if (ifRange.Length > 0)
         {
             var matches = ifRange.StartsWith('"') || ifRange.StartsWith("W/", StringComparison.Ordinal)
-                ? entry.ETag is { } etag && ConditionalRequest.IsStrong(etag) && ConditionalRequest.IsStrong(ifRange) && etag == ifRange
-                : entry.LastModifiedDate is { } modified && HeaderUtilities.TryParseDate(ifRange, out var date) && date == modified;
+                ? etag is not null && ConditionalRequest.IsStrong(etag) && ConditionalRequest.IsStrong(ifRange) && etag == ifRange
+                : lastModified is { } modified && HeaderUtilities.TryParseDate(ifRange, out var date) && date == modified;
             if (!matches)
             {
                 return null;
@@ -32,7 +35,6 @@ internal static class RangeWriter
             return null;
         }
 
-        var length = (long)entry.Body.Length;
         var ranges = new List<(long, long)>();
         foreach (var spec in value[6..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

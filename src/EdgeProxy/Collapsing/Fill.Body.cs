@@ -12,12 +12,10 @@ internal sealed partial class Fill
     /// <summary>Producer side: appends origin bytes and wakes the readers. A fill nobody else may read waits for its one reader.</summary>
     public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var head = _head.Task.IsCompletedSuccessfully ? _head.Task.Result : null;
-        var passThrough = head is { Shareable: false };
-        while (passThrough && _length - Volatile.Read(ref _consumed) > PassThroughWindow && Volatile.Read(ref _readers) > 0)
+        while (Bounded && _length - MinPosition() > PassThroughWindow && Volatile.Read(ref _readers) > 0)
         {
             var progress = Volatile.Read(ref _progress).Task;
-            if (_length - Volatile.Read(ref _consumed) <= PassThroughWindow || Volatile.Read(ref _readers) == 0)
+            if (_length - MinPosition() <= PassThroughWindow || Volatile.Read(ref _readers) == 0)
             {
                 break;
             }
@@ -82,29 +80,52 @@ internal sealed partial class Fill
     }
 
     /// <summary>
-    /// A pass-through fill's one reader reached <paramref name="position"/>: chunks before it are dropped
-    /// (nobody else can read them) and the producer may read on.
+    /// True when nobody will need the early bytes again: the response is not shared (only its starter reads
+    /// it) or it outgrew the maximum object size (it will not be stored). Then chunks every reader has
+    /// passed are dropped and reused, and the origin read waits while a reader is a window behind.
     /// </summary>
-    public void Consumed(long position)
+    private bool Bounded => Oversize || (_head.Task.IsCompletedSuccessfully && !_head.Task.Result.Shareable);
+
+    /// <summary>Reader side: <paramref name="cursor"/> has written up to <paramref name="position"/>.</summary>
+    public void Advance(ReaderCursor cursor, long position)
     {
-        Volatile.Write(ref _consumed, position);
-        var chunks = Volatile.Read(ref _chunks);
-        var last = (int)(position / _chunkSize);
-        for (var i = _released; i < last && i < chunks.Length; i++)
+        cursor.Position = position;
+        if (!Bounded)
         {
-            if (chunks[i] is { } done)
-            {
-                chunks[i] = null;
-                lock (_spare)
-                {
-                    _spare.Push(done); // its one reader has copied it out: the producer may refill it
-                }
-            }
+            return;
         }
 
-        _released = Math.Max(_released, last);
+        var last = (int)(MinPosition() / _chunkSize);
+        lock (_spare)
+        {
+            var chunks = Volatile.Read(ref _chunks);
+            for (var i = _released; i < last && i < chunks.Length; i++)
+            {
+                if (chunks[i] is { } done)
+                {
+                    chunks[i] = null;
+                    _spare.Push(done); // every reader has copied it out: the producer may refill it
+                }
+            }
+
+            _released = Math.Max(_released, last);
+        }
 
         Signal(ref _progress);
+    }
+
+    private long MinPosition()
+    {
+        lock (_lock)
+        {
+            var min = long.MaxValue;
+            foreach (var cursor in _cursors)
+            {
+                min = Math.Min(min, cursor.Position);
+            }
+
+            return min == long.MaxValue ? Volatile.Read(ref _length) : min;
+        }
     }
 
     private byte[]? Reuse()

@@ -24,7 +24,7 @@ internal sealed partial class Fill : IDisposable
     private byte[]?[] _chunks = new byte[]?[8];
     private int _chunkSize = DefaultChunkSize;
     private long _length;
-    private long _consumed;
+    private readonly List<ReaderCursor> _cursors = [];
     private int _state;
     private int _readers;
     private int _waiters;
@@ -69,23 +69,27 @@ internal sealed partial class Fill : IDisposable
     public bool Oversize { get; private set; }
 
     /// <summary>The starter's membership: counted as a reader, not as a waiter.</summary>
-    public void Start()
+    public ReaderCursor Start()
     {
         lock (_lock)
         {
             _readers++;
+            var cursor = new ReaderCursor();
+            _cursors.Add(cursor);
+            return cursor;
         }
     }
 
     /// <summary>A background fill (stale-while-revalidate): the starter does not read it.</summary>
-    public void Detach()
+    public void Detach(ReaderCursor cursor)
     {
         _background = true;
-        Leave();
+        Leave(cursor);
     }
 
-    public JoinResult TryJoin()
+    public JoinResult TryJoin(out ReaderCursor? cursor)
     {
+        cursor = null;
         lock (_lock)
         {
             if (_closed || _state != (int)FillState.Running && _state != (int)FillState.Completed)
@@ -105,6 +109,8 @@ internal sealed partial class Fill : IDisposable
 
             _readers++;
             _waiters++;
+            cursor = new ReaderCursor();
+            _cursors.Add(cursor);
             return JoinResult.Joined;
         }
     }
@@ -119,12 +125,17 @@ internal sealed partial class Fill : IDisposable
     }
 
     /// <summary>A reader is done (finished or gone). When the last leaves a running fill, the abandon policy decides.</summary>
-    public void Leave()
+    public void Leave(ReaderCursor? cursor)
     {
         bool stop;
         lock (_lock)
         {
             _readers--;
+            if (cursor is not null)
+            {
+                _cursors.Remove(cursor);
+            }
+
             stop = _readers == 0 && _state == (int)FillState.Running && !WorthFinishing();
             if (_readers == 0)
             {
@@ -202,6 +213,18 @@ internal sealed partial class Fill : IDisposable
     {
         var previous = Interlocked.Exchange(ref signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         previous.TrySetResult();
+    }
+}
+
+/// <summary>How far one reader has written a fill's body out; a bounded fill never drops bytes a cursor has not passed.</summary>
+internal sealed class ReaderCursor
+{
+    private long _position;
+
+    public long Position
+    {
+        get => Volatile.Read(ref _position);
+        set => Volatile.Write(ref _position, value);
     }
 }
 

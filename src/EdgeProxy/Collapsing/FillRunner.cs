@@ -37,9 +37,10 @@ internal sealed partial class FillRunner
 
     /// <summary>
     /// Starts a fill for <paramref name="client"/>'s request, or joins the one already running for the key
-    /// (then <paramref name="started"/> is false and the caller is a waiter; it must call TryJoin).
+    /// (then <paramref name="started"/> is null and the caller is a waiter; it must call TryJoin). The starter's
+    /// cursor is returned in <paramref name="started"/>; the caller ends its reading with <c>Leave(cursor)</c>.
     /// </summary>
-    public Fill StartOrGet(HttpContext client, string key, string url, CacheEntry? validating, bool register, CacheRouteOptions? route, bool noStore, out bool started)
+    public Fill StartOrGet(HttpContext client, string key, string url, CacheEntry? validating, bool register, CacheRouteOptions? route, bool noStore, out ReaderCursor? started)
     {
         var options = _policy.Options;
         var fill = new Fill(key, url, validating, register, options.Collapsing, options.MaxObjectSizeBytes);
@@ -48,13 +49,12 @@ internal sealed partial class FillRunner
             var existing = _registry.GetOrAdd(fill);
             if (!ReferenceEquals(existing, fill))
             {
-                started = false;
+                started = null;
                 return existing;
             }
         }
 
-        started = true;
-        fill.Start();
+        started = fill.Start();
         _metrics.FillStarted();
         var request = new FillRequest(route, client.Request.Headers.ContainsKey("Authorization"), noStore);
         var detached = CreateDetachedContext(client, fill, request, out var feature);
