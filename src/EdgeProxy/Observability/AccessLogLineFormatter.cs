@@ -20,6 +20,7 @@ internal sealed class AccessLogLineFormatter
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     private readonly ArrayBufferWriter<byte> _scratch = new(1024);
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
     private Utf8JsonWriter? _json;
 
     /// <summary>Appends the entry's line (no newline) to <paramref name="output"/>.</summary>
@@ -42,11 +43,9 @@ internal sealed class AccessLogLineFormatter
     /// <summary>The line as a string, for the logger output.</summary>
     public string FormatToString(in AccessLogEntry e, AccessLogFormat format)
     {
-        _scratch.ResetWrittenCount();
-        Format(e, format, _scratch);
-        var text = Encoding.UTF8.GetString(_scratch.WrittenSpan);
-        _scratch.ResetWrittenCount();
-        return text;
+        _line.ResetWrittenCount();
+        Format(e, format, _line);
+        return Encoding.UTF8.GetString(_line.WrittenSpan);
     }
 
     /// <summary>

@@ -30,7 +30,9 @@ internal sealed partial class AccessLogWriter : BackgroundService
         _path = options.CurrentValue.AccessLog.Path;
         _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(options.CurrentValue.AccessLog.QueueCapacity)
         {
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait, not DropWrite: with DropWrite TryWrite reports success for the entry it drops, so
+            // nothing was counted. Write never waits: it uses TryWrite and counts a false.
+            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
         services.GetService<IMeterFactory>()?.Create(EdgeProxyMeter.Name).CreateObservableCounter(
