@@ -6,8 +6,9 @@ namespace EdgeProxy.Observability;
 
 /// <summary>
 /// The file / standard-output destination (<c>EdgeProxy:AccessLog:Path</c>): lines are formatted into
-/// one buffer and written with one call per batch (never a partial line), flushed when the queue is
-/// empty. A file is appended to (created if missing) and reopened on SIGHUP or
+/// one buffer and written with one call per batch (never a partial line): a batch is written when it
+/// reaches its size or, when the queue has run empty, after at most <c>FlushInterval</c>.
+/// A file is appended to (created if missing) and reopened on SIGHUP or
 /// <c>POST /admin/access-log/reopen</c>, for logrotate's <c>create</c> mode.
 /// </summary>
 internal sealed partial class AccessLogWriter
@@ -30,6 +31,13 @@ internal sealed partial class AccessLogWriter
     private PosixSignalRegistration? _hangup;
     private int _reopenRequested;
     private bool _failing;
+    private int _pendingLines;
+
+    /// <summary>
+    /// How long a partial batch waits for more lines before it is written (nginx's <c>flush=</c>):
+    /// one write per interval at most when traffic is light, instead of one per request.
+    /// </summary>
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>True when the log goes to a file (so reopening means something).</summary>
     public bool WritesToFile => _path is not null && _path != StandardOutput;
@@ -87,41 +95,56 @@ internal sealed partial class AccessLogWriter
         BufferSize = 0,
     });
 
-    /// <summary>Drains the queue: whole lines into one buffer, one write per batch, flush when empty.</summary>
-    private void WriteBatches(ChannelReader<AccessLogEntry> reader)
+    /// <summary>
+    /// Drains the queue into the batch buffer, writing each full batch (one call, whole lines only).
+    /// Returns true when lines are left in the buffer: the caller waits <see cref="FlushInterval"/>
+    /// for more and calls again, so under load a write carries many lines instead of one.
+    /// </summary>
+    private bool WriteBatches(ChannelReader<AccessLogEntry> reader, bool flushNow)
     {
         var format = _options.CurrentValue.AccessLog.Format;
         var limit = WritesToFile ? FileBatchBytes : StdoutBatchBytes;
-        while (true)
+        while (reader.TryRead(out var entry))
         {
-            _batch.ResetWrittenCount();
-            var lines = 0;
-            while (_batch.WrittenCount < limit && reader.TryPeek(out _))
+            var mark = _batch.WrittenCount;
+            _formatter.Format(entry, format, _batch);
+            _batch.Write("\n"u8);
+            _pendingLines++;
+            if (_batch.WrittenCount < limit)
             {
-                var mark = _batch.WrittenCount;
-                reader.TryRead(out var entry);
-                _formatter.Format(entry, format, _batch);
-                _batch.Write("\n"u8);
-                lines++;
-                if (_batch.WrittenCount > limit && lines > 1)
-                {
-                    // This line would push the batch past the limit: write it with the next batch.
-                    WriteOut(_batch.WrittenSpan[..mark], lines - 1);
-                    var tail = _batch.WrittenSpan[mark..].ToArray();
-                    _batch.ResetWrittenCount();
-                    _batch.Write(tail);
-                    lines = 1;
-                }
+                continue;
             }
 
-            if (lines == 0)
+            if (mark > 0 && _batch.WrittenCount > limit)
             {
-                break;
+                // This line pushed the batch past the limit: it starts the next batch.
+                WriteOut(_batch.WrittenSpan[..mark], _pendingLines - 1);
+                var tail = _batch.WrittenSpan[mark..].ToArray();
+                _batch.ResetWrittenCount();
+                _batch.Write(tail);
+                _pendingLines = 1;
             }
-
-            WriteOut(_batch.WrittenSpan, lines);
+            else
+            {
+                WriteOut(_batch.WrittenSpan, _pendingLines);
+                _batch.ResetWrittenCount();
+                _pendingLines = 0;
+            }
         }
 
+        if (_pendingLines == 0)
+        {
+            return false;
+        }
+
+        if (!flushNow)
+        {
+            return true;
+        }
+
+        WriteOut(_batch.WrittenSpan, _pendingLines);
+        _batch.ResetWrittenCount();
+        _pendingLines = 0;
         try
         {
             _output?.Flush();
@@ -130,6 +153,8 @@ internal sealed partial class AccessLogWriter
         {
             Failed(ex);
         }
+
+        return false;
     }
 
     private void WriteOut(ReadOnlySpan<byte> bytes, int lines)

@@ -72,7 +72,13 @@ internal sealed partial class AccessLogWriter : BackgroundService
         {
             if (_output is not null)
             {
-                WriteBatches(reader);
+                if (WriteBatches(reader, flushNow: false))
+                {
+                    // Lines are pending: give the queue a moment to fill the batch, then write it.
+                    await Task.Delay(FlushInterval, CancellationToken.None);
+                    WriteBatches(reader, flushNow: true);
+                }
+
                 continue;
             }
 
