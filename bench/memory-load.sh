@@ -4,7 +4,8 @@
 # serves bench/memory-load.lua (half hot keys, half any of 5,000 keys of 16-256 KiB, ~10x the cache)
 # with wrk -t2 -c32. RSS (/proc/PID/status VmRSS), the cache's charged bytes and the GC heap (admin
 # /metrics) are sampled every second; the proxy is stopped by PID; max/median RSS vs the limit printed.
-#   bench/memory-load.sh [seconds] [limit-bytes]     (needs ../shared/bench origins, wrk, curl)
+#   [EXTRA_ENV="DOTNET_gcServer=0"] bench/memory-load.sh [seconds] [limit-bytes]
+# (from anywhere; needs ../shared/bench origins, wrk, curl)
 set -u
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="${BENCH:-$REPO/../shared/bench}"
@@ -22,7 +23,8 @@ CONFIG="$OUT/two-origins.json"
 sed -e "s/19084/$PORT/; s/19094/$ADMIN/" "$REPO/config/examples/two-origins.json" > "$CONFIG"
 python3 "$BENCH/scenarios/origins.py" start > /dev/null
 
-EdgeProxy__Caching__SizeLimitBytes="$LIMIT" EdgeProxy__AccessLog__Enabled=false \
+# EXTRA_ENV: more assignments for the proxy, e.g. EXTRA_ENV="DOTNET_gcServer=0" (workstation GC).
+env ${EXTRA_ENV:-} EdgeProxy__Caching__SizeLimitBytes="$LIMIT" EdgeProxy__AccessLog__Enabled=false \
   dotnet "$DLL" --config "$CONFIG" > "$OUT/proxy.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null' EXIT
@@ -32,6 +34,7 @@ kill -0 "$pid" 2>/dev/null || { echo "proxy did not start: $OUT/proxy.log"; exit
 metric() { awk -v m="$1" '$1 == m {printf "%d", $2}' "$OUT/metrics.txt"; }
 : > "$OUT/samples.tsv"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+idle=$(awk '/^VmRSS/ {print $2 * 1024}' "/proc/$pid/status")
 timeout $((SECONDS_LOAD + 30)) wrk -t2 -c32 -d"${SECONDS_LOAD}s" -H 'Host: bench.local' -s "$REPO/bench/memory-load.lua" \
   "http://127.0.0.1:$PORT" > "$OUT/wrk.txt" 2>&1 &
 wrk_pid=$!
@@ -48,15 +51,15 @@ hwm=$(awk '/^VmHWM/ {print $2 * 1024}' "/proc/$pid/status")
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$pid"; wait "$pid" 2>/dev/null; trap - EXIT
 grep -E "Requests/sec|Transfer/sec|requests in|Non-2xx|Socket errors" "$OUT/wrk.txt"
-python3 - "$OUT/samples.tsv" "$LIMIT" "$hwm" <<'PY'
+python3 - "$OUT/samples.tsv" "$LIMIT" "$hwm" "$idle" <<'PY'
 import sys, statistics as st
 rows = [l.split("\t") for l in open(sys.argv[1]) if l.strip()]
-limit, hwm = int(sys.argv[2]), int(sys.argv[3])
+limit, hwm, idle = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 mib = lambda b: f"{b / 1048576:,.0f} MiB"
 rss = [int(r[1]) for r in rows]
 num = lambda i: [int(r[i]) for r in rows if r[i].strip()]
 cache, heap, committed = num(2), num(3), num(4)
-print(f"samples: {len(rows)} (1/s); cache limit {mib(limit)}")
+print(f"samples: {len(rows)} (1/s); cache limit {mib(limit)}; RSS idle before the load {mib(idle)}")
 print(f"RSS max {mib(max(rss))}, median {mib(st.median(rss))}, VmHWM {mib(hwm)}; overhead (max RSS - limit) {mib(max(rss) - limit)}")
 if cache: print(f"cache charged bytes max {mib(max(cache))}, median {mib(st.median(cache))}")
 if heap: print(f"GC heap (objects) max {mib(max(heap))}, median {mib(st.median(heap))}")
