@@ -93,6 +93,25 @@ internal sealed partial class AccessLogWriter : BackgroundService
     {
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { IsCompleted: false })
+        {
+            // Stop timed out while the task still writes: it stays the only reader and owner of the output.
+            return;
+        }
+
+        // The task ended, or never ran (a stop right after start cancels it before it begins): what is left is ours.
+        if (_output is not null)
+        {
+            WriteBatches(_queue.Reader, flushNow: true);
+        }
+        else
+        {
+            while (_queue.Reader.TryRead(out var entry))
+            {
+                LogEntry(entry);
+            }
+        }
+
         CloseOutput();
     }
 
