@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace EdgeProxy.Observability;
@@ -47,9 +46,11 @@ internal sealed class AccessLogMiddleware
             _metrics?.RequestCompleted(feature, finalStatus, elapsed);
             _writer.Write(new AccessLogEntry(
                 DateTimeOffset.UtcNow,
-                context.Connection.RemoteIpAddress?.ToString() ?? "-",
+                context.Connection.RemoteIpAddress,
                 context.Request.Method,
-                context.Request.GetEncodedPathAndQuery(),
+                context.Request.PathBase,
+                context.Request.Path,
+                context.Request.QueryString,
                 finalStatus,
                 feature.BytesSent,
                 elapsed.TotalMilliseconds,
