@@ -7,7 +7,7 @@ namespace EdgeProxy.Admin;
 
 /// <summary>
 /// The admin listener's operator endpoints: <c>/metrics</c>, <c>POST /admin/purge</c> (url, prefix or
-/// tag), <c>GET /admin/stats</c>, <c>GET /admin/config</c>, <c>GET /admin/dashboard.json</c> and the
+/// tag), <c>GET /admin/stats</c>, <c>GET /admin/config</c>, <c>POST /admin/access-log/reopen</c>, <c>GET /admin/dashboard.json</c> and the
 /// <c>/dashboard</c> page. Everything but the page wants the API key (<see cref="AdminAuthorization"/>);
 /// <c>/metrics</c> too unless <c>Admin:MetricsRequireKey</c> is false.
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed class AdminApi
         {
             "/metrics" => _auth.MetricsRequireKey,
             "/dashboard" or "/dashboard/" => false,
-            "/admin/purge" or "/admin/stats" or "/admin/config" or "/admin/dashboard.json" => true,
+            "/admin/purge" or "/admin/stats" or "/admin/config" or "/admin/dashboard.json" or "/admin/access-log/reopen" => true,
             _ => (bool?)null,
         };
         if (needsKey is null)
@@ -60,10 +60,17 @@ internal sealed class AdminApi
             "/dashboard" or "/dashboard/" => Get(context, () => Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", DashboardPage.Html)),
             "/admin/purge" => HttpMethods.IsPost(context.Request.Method) ? Purge(context) : MethodNotAllowed(context, "POST"),
             "/admin/stats" => Get(context, () => Stats(context)),
+            "/admin/access-log/reopen" => HttpMethods.IsPost(context.Request.Method) ? ReopenAccessLog(context) : MethodNotAllowed(context, "POST"),
             "/admin/config" => Get(context, () => Json(context, StatusCodes.Status200OK, w => EffectiveConfiguration.Write(w, _configuration))),
             _ => Get(context, () => Json(context, StatusCodes.Status200OK, w => _dashboard.Write(w))),
         };
     }
+
+    /// <summary>logrotate's postrotate hook: the access-log file is reopened before the next write (as SIGHUP does).</summary>
+    private Task ReopenAccessLog(HttpContext context) =>
+        _services.GetService<Observability.AccessLogWriter>()?.RequestReopen() == true
+            ? Text(context, StatusCodes.Status202Accepted, "202 Accepted: the access log file is reopened before its next write\n")
+            : Text(context, StatusCodes.Status409Conflict, "409 Conflict: the access log is not written to a file (EdgeProxy:AccessLog:Path)\n");
 
     private Task Purge(HttpContext context)
     {

@@ -301,6 +301,12 @@ internal sealed partial class CachingMiddleware
 
                 if (state == FillState.Running)
                 {
+                    if (position == 0 && !context.Response.HasStarted)
+                    {
+                        // No body byte yet: send the head now, as the origin did, rather than with the first bytes.
+                        await writer.FlushAsync(aborted);
+                    }
+
                     await appended.WaitAsync(aborted);
                 }
             }

@@ -9,13 +9,14 @@ namespace EdgeProxy.Caching;
 /// </summary>
 internal static class HttpDate
 {
-    private static readonly string[] Formats =
-    [
-        "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
-        "dddd, dd'-'MMM'-'yy HH':'mm':'ss 'GMT'",
-        "ddd MMM d HH':'mm':'ss yyyy",
-        "ddd MMM dd HH':'mm':'ss yyyy",
-    ];
+    /// <summary>The three forms after their day name (IMF-fixdate and RFC 850 after "day, ", asctime after "day "), which is checked on its own.</summary>
+    private static readonly string[] CommaFormats = ["dd MMM yyyy HH':'mm':'ss 'GMT'", "dd'-'MMM'-'yy HH':'mm':'ss 'GMT'"];
+
+    private static readonly string[] AsctimeFormats = ["MMM d HH':'mm':'ss yyyy", "MMM dd HH':'mm':'ss yyyy"];
+
+    private static readonly string[] DayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+    private static readonly string[] LongDayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
     /// <summary>RFC 9110 5.6.7: a two-digit year more than 50 years in the future is in the past.</summary>
     private static readonly CultureInfo Culture = CreateCulture();
@@ -58,7 +59,22 @@ internal static class HttpDate
         }
 
         text = text[..^3] + (text.EndsWith("GMT", StringComparison.OrdinalIgnoreCase) ? "GMT" : text[^3..]);
-        if (DateTime.TryParseExact(text, Formats, Culture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+
+        // The day name must be one, but need not match the date (a wrong weekday is the sender's slip, and
+        // lenient peers ignore it too); .NET's "ddd" would reject the whole date.
+        var comma = text.IndexOf(',', StringComparison.Ordinal);
+        var dayEnd = comma >= 0 ? comma : text.IndexOf(' ', StringComparison.Ordinal);
+        var day = text[..dayEnd];
+        var known = comma >= 0 && text.Length > comma + 1 && text[comma + 1] == ' '
+            ? Array.Exists(DayNames, d => d.Equals(day, StringComparison.OrdinalIgnoreCase)) || Array.Exists(LongDayNames, d => d.Equals(day, StringComparison.OrdinalIgnoreCase))
+            : comma < 0 && Array.Exists(DayNames, d => d.Equals(day, StringComparison.OrdinalIgnoreCase));
+        if (!known)
+        {
+            return false;
+        }
+
+        text = text[(dayEnd + (comma >= 0 ? 2 : 1))..];
+        if (DateTime.TryParseExact(text, comma >= 0 ? CommaFormats : AsctimeFormats, Culture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
         {
             utcTicks = parsed.Ticks;
             return true;

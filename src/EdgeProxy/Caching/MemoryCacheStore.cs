@@ -107,8 +107,6 @@ internal sealed partial class MemoryCacheStore : ICacheStore, IDisposable
                 // MemoryCache.Compact removes a fraction of the entry count, least recently accessed first: at least one entry.
                 var count = Math.Max(1, _cache.Count);
                 _cache.Compact(Math.Clamp(Math.Max((double)excess / current, 1.5 / count), 0.005, 1.0));
-
-                // Counted here, where the store compacts (no per-entry eviction callback).
                 Interlocked.Add(ref _evictions, Math.Max(0, count - _cache.Count));
             }
         }

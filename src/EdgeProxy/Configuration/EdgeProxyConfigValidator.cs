@@ -152,6 +152,8 @@ internal static class EdgeProxyConfigValidator
             errors.Add($"{root}:AccessLog:QueueCapacity: must be positive");
         }
 
+        ValidateAccessLogPath($"{root}:AccessLog:Path", options.AccessLog.Path, errors);
+
         if (string.IsNullOrWhiteSpace(options.NodeName) || options.NodeName.Any(c => char.IsWhiteSpace(c) || c == ','))
         {
             errors.Add($"{root}:NodeName: must be a single token (no spaces or commas)");
@@ -163,6 +165,34 @@ internal static class EdgeProxyConfigValidator
             {
                 errors.Add($"{root}:DemoOrigin:Ports:{i}: not a port number");
             }
+        }
+    }
+
+    /// <summary>Null (the logger), "stdout", or a file whose directory exists and that is not itself a directory.</summary>
+    private static void ValidateAccessLogPath(string key, string? path, List<string> errors)
+    {
+        if (path is null || path == "stdout")
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            errors.Add($"{key}: empty; leave it out to log through the logger, or give \"stdout\" or a file path");
+            return;
+        }
+
+        var full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            errors.Add($"{key}: '{path}' is a directory; give a file path");
+            return;
+        }
+
+        var directory = System.IO.Path.GetDirectoryName(full);
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            errors.Add($"{key}: directory '{directory}' does not exist (the file is created, its directory is not)");
         }
     }
 

@@ -1,13 +1,12 @@
 using System.Net;
 using EdgeProxy.Origins;
-using Microsoft.AspNetCore.Http.Extensions;
 
 namespace EdgeProxy.Observability;
 
 /// <summary>
 /// One access-log line, captured at the end of the request and written off the request path. The
-/// client address and the request target are kept as the request's own objects and turned into text
-/// (<see cref="Client"/>, <see cref="Url"/>) by the background writer, not on the request path.
+/// client address and the request target are kept as the request's own references (no string is
+/// built on the request path); <see cref="AccessLogLineFormatter"/> renders them on the writer's task.
 /// </summary>
 internal readonly record struct AccessLogEntry(
     DateTimeOffset Time,
@@ -29,9 +28,9 @@ internal readonly record struct AccessLogEntry(
     int Attempts,
     double? TimeToFirstByteMs = null)
 {
-    /// <summary>The client's address as text ("-" when unknown).</summary>
+    /// <summary>The client address as text ("-" when unknown); allocates, for the logger output only.</summary>
     public string Client => ClientAddress?.ToString() ?? "-";
 
-    /// <summary>The encoded path and query, as <c>HttpRequest.GetEncodedPathAndQuery()</c> gives it.</summary>
-    public string Url => UriHelper.BuildRelative(PathBase, Path, Query);
+    /// <summary>The encoded path and query (as <c>GetEncodedPathAndQuery</c>); allocates, for the logger output only.</summary>
+    public string Url => PathBase.ToUriComponent() + (Path.HasValue ? Path.ToUriComponent() : "/") + Query.ToUriComponent();
 }

@@ -13,4 +13,12 @@ public sealed class AccessLogOptions
     /// full, entries are dropped and counted rather than making requests wait.
     /// </summary>
     public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// Where lines go: null (default) through the logger (Serilog routing, structured properties);
+    /// <c>stdout</c> for standard output; otherwise a file path, appended to and created if missing.
+    /// With a path the writer formats lines itself and writes them in batches (much cheaper).
+    /// Read at start-up.
+    /// </summary>
+    public string? Path { get; set; }
 }

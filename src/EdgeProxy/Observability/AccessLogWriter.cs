@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using EdgeProxy.Configuration;
 using EdgeProxy.Origins;
@@ -7,8 +8,10 @@ namespace EdgeProxy.Observability;
 
 /// <summary>
 /// Writes access-log entries from a bounded queue on a background task, so requests never wait for
-/// the log. When the queue is full the entry is dropped and counted (<see cref="Dropped"/>).
-/// The logger category is <c>EdgeProxy.AccessLog</c>.
+/// the log. When the queue is full the entry is dropped and counted (<see cref="Dropped"/>, metric
+/// <c>edgeproxy.accesslog.dropped</c>). Without <c>AccessLog:Path</c> each entry goes to the logger
+/// (category <c>EdgeProxy.AccessLog</c>); with it, the writer formats lines itself and writes them in
+/// batches to standard output or a file (<c>AccessLogWriter.Output.cs</c>).
 /// </summary>
 internal sealed partial class AccessLogWriter : BackgroundService
 {
@@ -17,17 +20,23 @@ internal sealed partial class AccessLogWriter : BackgroundService
     private readonly Channel<AccessLogEntry> _queue;
     private readonly ILogger _logger;
     private readonly IOptionsMonitor<EdgeProxyOptions> _options;
+    private readonly AccessLogLineFormatter _formatter = new();
     private long _dropped;
 
-    public AccessLogWriter(ILoggerFactory loggerFactory, IOptionsMonitor<EdgeProxyOptions> options)
+    public AccessLogWriter(ILoggerFactory loggerFactory, IOptionsMonitor<EdgeProxyOptions> options, IServiceProvider services)
     {
         _logger = loggerFactory.CreateLogger(Category);
         _options = options;
+        _path = options.CurrentValue.AccessLog.Path;
         _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(options.CurrentValue.AccessLog.QueueCapacity)
         {
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait, not DropWrite: with DropWrite TryWrite reports success for the entry it drops, so
+            // nothing was counted. Write never waits: it uses TryWrite and counts a false.
+            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
+        services.GetService<IMeterFactory>()?.Create(EdgeProxyMeter.Name).CreateObservableCounter(
+            "edgeproxy.accesslog.dropped", () => Dropped, "{entry}", "Access-log entries dropped because the queue was full or the output failed");
     }
 
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -45,31 +54,65 @@ internal sealed partial class AccessLogWriter : BackgroundService
         }
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        OpenOutput();
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads until the queue is completed (by <see cref="StopAsync"/>) and empty, so every entry queued
+    /// before shutdown is written; this task is the queue's only reader.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        await Task.Yield();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            // Not cancelled by the token: StopAsync completes the queue, which ends this loop. A cancellable wait
-            // allocates a new waiter each time the queue runs empty (once per request under light load); this one reuses one.
-            await foreach (var entry in _queue.Reader.ReadAllAsync(CancellationToken.None))
+            if (_output is not null)
+            {
+                if (WriteBatches(reader, flushNow: false))
+                {
+                    // Lines are pending: give the queue a moment to fill the batch, then write it.
+                    await Task.Delay(FlushInterval, CancellationToken.None);
+                    WriteBatches(reader, flushNow: true);
+                }
+
+                continue;
+            }
+
+            while (reader.TryRead(out var entry))
             {
                 LogEntry(entry);
             }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out var entry))
+        await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { IsCompleted: false })
         {
-            LogEntry(entry);
+            // Stop timed out while the task still writes: it stays the only reader and owner of the output.
+            return;
         }
 
-        await base.StopAsync(cancellationToken);
+        // The task ended, or never ran (a stop right after start cancels it before it begins): what is left is ours.
+        if (_output is not null)
+        {
+            WriteBatches(_queue.Reader, flushNow: true);
+        }
+        else
+        {
+            while (_queue.Reader.TryRead(out var entry))
+            {
+                LogEntry(entry);
+            }
+        }
+
+        CloseOutput();
     }
 
     private void LogEntry(in AccessLogEntry e)
@@ -82,11 +125,11 @@ internal sealed partial class AccessLogWriter : BackgroundService
         switch (_options.CurrentValue.AccessLog.Format)
         {
             case AccessLogFormat.Squid:
-                var squid = FormatSquid(e);
+                var squid = _formatter.FormatToString(e, AccessLogFormat.Squid);
                 AccessSquid(_logger, squid);
                 break;
             case AccessLogFormat.Json:
-                var json = FormatJson(e);
+                var json = _formatter.FormatToString(e, AccessLogFormat.Json);
                 AccessJson(_logger, json);
                 break;
             default:
@@ -107,4 +150,10 @@ internal sealed partial class AccessLogWriter : BackgroundService
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Line}")]
     private static partial void AccessJson(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Access log output {Path} failed; entries are dropped and counted until it works again: {Error}")]
+    private static partial void OutputFailed(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Access log output {Path} reopened")]
+    private static partial void OutputReopened(ILogger logger, string path);
 }

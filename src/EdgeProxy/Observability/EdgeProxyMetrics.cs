@@ -27,6 +27,8 @@ internal sealed class EdgeProxyMetrics
         _duration = meter.CreateHistogram<double>("edgeproxy.request.duration", "s", "Time from request start to the end of the response, by cache result");
         _originRequests = meter.CreateCounter<long>("edgeproxy.origin.requests", "{request}", "Requests sent to origins, by cluster, destination and outcome");
         _originDuration = meter.CreateHistogram<double>("edgeproxy.origin.duration", "s", "Time from sending to an origin until its response was relayed or failed, by cluster and outcome");
+        meter.CreateObservableGauge("edgeproxy.process.gc.heap", static () => GC.GetTotalMemory(forceFullCollection: false), "By", "Bytes the GC heap holds in objects now (GC.GetTotalMemory)");
+        meter.CreateObservableGauge("edgeproxy.process.gc.committed", static () => GC.GetGCMemoryInfo().TotalCommittedBytes, "By", "Bytes the GC had committed at the last collection");
     }
 
     /// <summary>Called once per client request when it ends.</summary>

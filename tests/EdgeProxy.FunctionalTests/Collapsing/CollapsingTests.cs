@@ -67,6 +67,22 @@ public sealed class CollapsingTests : ProxiedOriginTest
     }
 
     [Fact]
+    public async Task HeadersBeforeAnyBodyByte_ReachTheClientAtOnce()
+    {
+        const string path = "/rww/head-first";
+        var url = $"{path}?size=1000&cc=max-age%3D60&body_gate=head-first&gate_after=0";
+        using var client = Proxy.NewClient();
+
+        // The origin sent its headers and holds every body byte: the client must have the headers now.
+        var headers = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await headers.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+
+        Origin.Gates.Release("head-first");
+        Assert.Equal(TestOriginServer.ExpectedBody(path, 1000), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task StarterDisconnectsMidBody_OthersComplete_ObjectStored()
     {
         const string path = "/rww/starter-leaves";
