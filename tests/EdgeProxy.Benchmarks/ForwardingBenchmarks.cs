@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using EdgeProxy.Admin;
-using EdgeProxy.TestOrigin;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeProxy.Benchmarks;
 
@@ -13,8 +9,7 @@ namespace EdgeProxy.Benchmarks;
 [MemoryDiagnoser]
 public class ForwardingBenchmarks : IDisposable
 {
-    private TestOriginServer _origin = null!;
-    private WebApplication _proxy = null!;
+    private BenchmarkProxy _proxy = null!;
     private HttpClient _client = null!;
     private byte[] _buffer = null!;
 
@@ -24,18 +19,8 @@ public class ForwardingBenchmarks : IDisposable
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _origin = await TestOriginServer.StartAsync();
-        _proxy = EdgeProxyHost.Build([], new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Proxy:Url"] = "http://127.0.0.1:0",
-            ["Kestrel:Endpoints:Admin:Url"] = "http://127.0.0.1:0",
-            ["ReverseProxy:Clusters:primary:Destinations:origin1:Address"] = _origin.BaseAddress.ToString(),
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["EdgeProxy:AccessLog:Enabled"] = "false",
-        });
-        await _proxy.StartAsync();
-        var address = _proxy.Services.GetRequiredService<EdgeProxyListeners>().ProxyAddresses[0];
-        _client = new HttpClient { BaseAddress = address };
+        _proxy = await BenchmarkProxy.StartAsync(accessLog: false);
+        _client = new HttpClient { BaseAddress = _proxy.Address };
         _buffer = new byte[128 * 1024];
     }
 
@@ -43,9 +28,7 @@ public class ForwardingBenchmarks : IDisposable
     public async Task CleanupAsync()
     {
         _client.Dispose();
-        await _proxy.StopAsync();
         await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
     }
 
     public void Dispose()

@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using EdgeProxy.Admin;
-using EdgeProxy.TestOrigin;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeProxy.Benchmarks;
 
@@ -14,8 +10,7 @@ namespace EdgeProxy.Benchmarks;
 [MemoryDiagnoser]
 public class HitPathBenchmarks : IDisposable
 {
-    private TestOriginServer _origin = null!;
-    private WebApplication _proxy = null!;
+    private BenchmarkProxy _proxy = null!;
     private RawHttpClient _client = null!;
     private byte[] _request = null!;
 
@@ -28,26 +23,15 @@ public class HitPathBenchmarks : IDisposable
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _origin = await TestOriginServer.StartAsync();
-        _proxy = EdgeProxyHost.Build([], new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Proxy:Url"] = "http://127.0.0.1:0",
-            ["Kestrel:Endpoints:Admin:Url"] = "http://127.0.0.1:0",
-            ["ReverseProxy:Clusters:primary:Destinations:origin1:Address"] = _origin.BaseAddress.ToString(),
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Serilog:MinimumLevel:Override:EdgeProxy.AccessLog"] = "Warning",
-            ["EdgeProxy:AccessLog:Enabled"] = AccessLog ? "true" : "false",
-        });
-        await _proxy.StartAsync();
-        var address = _proxy.Services.GetRequiredService<EdgeProxyListeners>().ProxyAddresses[0];
-        _client = await RawHttpClient.ConnectAsync(address);
+        _proxy = await BenchmarkProxy.StartAsync(AccessLog);
+        _client = await RawHttpClient.ConnectAsync(_proxy.Address);
         _request = RawHttpClient.EncodeGet($"/bench/hit?size={Size}&cc=public,max-age=600");
         for (var i = 0; i < 3; i++)
         {
             await _client.SendAsync(_request);
         }
 
-        var originRequests = _origin.Counters.For("/bench/hit");
+        var originRequests = _proxy.Origin.Counters.For("/bench/hit");
         if (originRequests != 1)
         {
             throw new InvalidOperationException($"expected the object to be cached after one origin request, the origin saw {originRequests}");
@@ -58,9 +42,7 @@ public class HitPathBenchmarks : IDisposable
     public async Task CleanupAsync()
     {
         _client.Dispose();
-        await _proxy.StopAsync();
         await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
     }
 
     public void Dispose()
