@@ -76,13 +76,7 @@ internal sealed class AccessLogLineFormatter
         Raw(w, " detail=\""u8);
         Str(w, e.Detail ?? "-");
         Raw(w, "\" cache_status=\""u8);
-        Str(w, e.CacheStatus ?? "-");
-        Raw(w, "\" role="u8);
-        Str(w, e.CollapsedRole);
-        Raw(w, " escalated="u8);
-        Str(w, e.EscalationReason ?? "-");
-        Raw(w, " attempts="u8);
-        Num(w, e.Attempts);
+        CacheStatusToAttempts(w, e);
         Raw(w, " at="u8);
         Num(w, e.Time, "O");
     }
@@ -141,6 +135,14 @@ internal sealed class AccessLogLineFormatter
 
         Num(w, e.TimeToFirstByteMs ?? e.DurationMs, "0.0");
         Raw(w, "ms cache_status=\""u8);
+        CacheStatusToAttempts(w, e);
+        Raw(w, " failure="u8);
+        Str(w, OriginFailureClassifier.Describe(e.Failure));
+    }
+
+    /// <summary>The fields the Text and Squid layouts share, from the Cache-Status value to the attempt count.</summary>
+    private static void CacheStatusToAttempts(IBufferWriter<byte> w, in AccessLogEntry e)
+    {
         Str(w, e.CacheStatus ?? "-");
         Raw(w, "\" role="u8);
         Str(w, e.CollapsedRole);
@@ -148,8 +150,6 @@ internal sealed class AccessLogLineFormatter
         Str(w, e.EscalationReason ?? "-");
         Raw(w, " attempts="u8);
         Num(w, e.Attempts);
-        Raw(w, " failure="u8);
-        Str(w, OriginFailureClassifier.Describe(e.Failure));
     }
 
     /// <summary>One JSON object with every field; absent values are null.</summary>
