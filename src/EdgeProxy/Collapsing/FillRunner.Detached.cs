@@ -15,14 +15,9 @@ internal sealed partial class FillRunner
         HeaderNames.Range, HeaderNames.ContentLength, HeaderNames.TransferEncoding, HeaderNames.Expect, HeaderNames.ContentType,
     };
 
-    /// <summary>
-    /// A context of the fill's own: a GET copy of the client's request (headers, no body, no conditionals),
-    /// the client's addresses (so X-Forwarded-For names the client that started the fill), the fill's
-    /// response feature and cancellation, and fresh proxy/request features escalation writes to.
-    /// </summary>
-    private DefaultHttpContext CreateDetachedContext(HttpContext client, Fill fill, FillRequest request, out FillResponseFeature responseFeature)
+    /// <summary>The client's request headers a fill may send on (no conditionals, ranges or body framing).</summary>
+    private static HeaderDictionary ForwardedHeaders(HttpRequest source)
     {
-        var source = client.Request;
         var headers = new HeaderDictionary();
         foreach (var (name, value) in source.Headers)
         {
@@ -31,6 +26,32 @@ internal sealed partial class FillRunner
                 headers[name] = value;
             }
         }
+        return headers;
+    }
+
+    /// <summary>A bodiless GET of <paramref name="source"/>'s target carrying <paramref name="headers"/>.</summary>
+    private static HttpRequestFeature GetCopy(HttpRequest source, IHeaderDictionary headers) => new HttpRequestFeature
+        {
+            Method = HttpMethods.Get,
+            Scheme = source.Scheme,
+            Protocol = "HTTP/1.1",
+            PathBase = source.PathBase.Value ?? "",
+            Path = source.Path.Value ?? "/",
+            QueryString = source.QueryString.Value ?? "",
+            RawTarget = source.PathBase.Value + source.Path.Value + source.QueryString.Value,
+            Headers = headers,
+            Body = Stream.Null,
+        };
+
+    /// <summary>
+    /// A context of the fill's own: a GET copy of the client's request (headers, no body, no conditionals),
+    /// the client's addresses (so X-Forwarded-For names the client that started the fill), the fill's
+    /// response feature and cancellation, and fresh proxy/request features escalation writes to.
+    /// </summary>
+    private DefaultHttpContext CreateDetachedContext(HttpContext client, Fill fill, FillRequest request, out FillResponseFeature responseFeature)
+    {
+        var source = client.Request;
+        var headers = ForwardedHeaders(source);
 
         if (fill.Validating is { } stale)
         {
@@ -45,18 +66,7 @@ internal sealed partial class FillRunner
             }
         }
 
-        var requestFeature = new HttpRequestFeature
-        {
-            Method = HttpMethods.Get,
-            Scheme = source.Scheme,
-            Protocol = "HTTP/1.1",
-            PathBase = source.PathBase.Value ?? "",
-            Path = source.Path.Value ?? "/",
-            QueryString = source.QueryString.Value ?? "",
-            RawTarget = source.PathBase.Value + source.Path.Value + source.QueryString.Value,
-            Headers = headers,
-            Body = Stream.Null,
-        };
+        var requestFeature = GetCopy(source, headers);
 
         var requestTime = _time.GetUtcNow().UtcTicks;
         var proxyRequest = new ProxyRequestFeature();

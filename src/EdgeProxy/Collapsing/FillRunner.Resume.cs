@@ -39,30 +39,12 @@ internal sealed partial class FillRunner
     private DefaultHttpContext CreateResumeContext(HttpContext broken, FillResponseFeature feature, long from, string etag)
     {
         var source = broken.Request;
-        var headers = new HeaderDictionary();
-        foreach (var (name, value) in source.Headers)
-        {
-            if (!NotForwarded.Contains(name))
-            {
-                headers[name] = value;
-            }
-        }
+        var headers = ForwardedHeaders(source);
 
         headers[HeaderNames.Range] = "bytes=" + from.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
         headers[HeaderNames.IfRange] = etag;
         var features = new FeatureCollection();
-        features.Set<IHttpRequestFeature>(new HttpRequestFeature
-        {
-            Method = HttpMethods.Get,
-            Scheme = source.Scheme,
-            Protocol = "HTTP/1.1",
-            PathBase = source.PathBase.Value ?? "",
-            Path = source.Path.Value ?? "/",
-            QueryString = source.QueryString.Value ?? "",
-            RawTarget = source.PathBase.Value + source.Path.Value + source.QueryString.Value,
-            Headers = headers,
-            Body = Stream.Null,
-        });
+        features.Set<IHttpRequestFeature>(GetCopy(source, headers));
         features.Set<IHttpResponseFeature>(feature);
         features.Set<IHttpResponseBodyFeature>(feature);
         features.Set<IHttpRequestLifetimeFeature>(feature);
