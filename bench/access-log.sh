@@ -6,20 +6,10 @@
 #   bench/access-log.sh [reps]      (from anywhere; needs ../shared/bench origins, wrk, curl)
 # Prints one line per run and a median table; stops every proxy it started by PID.
 set -u
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="${BENCH:-$REPO/../shared/bench}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OUT="${OUT:-/tmp/edge-accesslog}"
 REPS="${1:-1}"
-PORT=19184; ADMIN=19194
-mkdir -p "$OUT"
-for p in $PORT $ADMIN; do
-  if ss -ltn "sport = :$p" | grep -q LISTEN; then echo "port $p is busy"; exit 1; fi
-done
-dotnet build "$REPO/src/EdgeProxy" -c Release > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
-DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
-CONFIG="$OUT/two-origins.json"
-sed -e "s/19084/$PORT/; s/19094/$ADMIN/" "$REPO/config/examples/two-origins.json" > "$CONFIG"
-python3 "$BENCH/scenarios/origins.py" start > /dev/null
+prepare_proxy
 URL="http://127.0.0.1:$PORT/obj/x?size=1024"
 
 # name|environment
@@ -37,7 +27,7 @@ for rep in $(seq "$REPS"); do
     rm -f "$OUT/access.log"
     env DOTNET_gcServer=1 $envs dotnet "$DLL" --config "$CONFIG" > "$OUT/$name.stdout" 2>&1 &
     pid=$!
-    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+    wait_port "$PORT"
     curl -s -o /dev/null -H 'Host: bench.local' "$URL"; curl -s -o /dev/null -H 'Host: bench.local' "$URL"
     rps=$(wrk -t2 -c64 -d10s -H 'Host: bench.local' "$URL" | awk '/Requests\/sec/ {print $2}')
     dropped=$(curl -s "http://127.0.0.1:$ADMIN/metrics" | awk '/^edgeproxy_accesslog_dropped_total/ {print $2}')

@@ -7,28 +7,18 @@
 #   [EXTRA_ENV="DOTNET_gcServer=0"] bench/memory-load.sh [seconds] [limit-bytes]
 # (from anywhere; needs ../shared/bench origins, wrk, curl)
 set -u
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="${BENCH:-$REPO/../shared/bench}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OUT="${OUT:-/tmp/edge-memory}"
 SECONDS_LOAD="${1:-60}"
 LIMIT="${2:-67108864}"
-PORT=19184; ADMIN=19194
-mkdir -p "$OUT"
-for p in $PORT $ADMIN; do
-  if ss -ltn "sport = :$p" | grep -q LISTEN; then echo "port $p is busy"; exit 1; fi
-done
-dotnet build "$REPO/src/EdgeProxy" -c Release > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
-DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
-CONFIG="$OUT/two-origins.json"
-sed -e "s/19084/$PORT/; s/19094/$ADMIN/" "$REPO/config/examples/two-origins.json" > "$CONFIG"
-python3 "$BENCH/scenarios/origins.py" start > /dev/null
+prepare_proxy
 
 # EXTRA_ENV: more assignments for the proxy, e.g. EXTRA_ENV="DOTNET_gcServer=0" (workstation GC).
 env ${EXTRA_ENV:-} EdgeProxy__Caching__SizeLimitBytes="$LIMIT" EdgeProxy__AccessLog__Enabled=false \
   dotnet "$DLL" --config "$CONFIG" > "$OUT/proxy.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null' EXIT
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+wait_port "$PORT"
 kill -0 "$pid" 2>/dev/null || { echo "proxy did not start: $OUT/proxy.log"; exit 1; }
 
 metric() { awk -v m="$1" '$1 == m {printf "%d", $2}' "$OUT/metrics.txt"; }

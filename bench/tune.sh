@@ -6,14 +6,12 @@
 #   bench/tune.sh [reps]        (from the repository root; needs ../shared/bench, wrk, nginx)
 # Writes JSON lines to ${OUT:-/tmp/edge-tune}/tune.jsonl and prints a table.
 set -u
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="${BENCH:-$REPO/../shared/bench}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OUT="${OUT:-/tmp/edge-tune}"
 REPS="${1:-2}"
 mkdir -p "$OUT"
 : > "$OUT/tune.jsonl"
 dotnet build "$REPO/src/EdgeProxy" -c Release > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
-DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
 
 # name|environment (space-separated assignments). The build's own settings (EdgeProxy.csproj: Server GC,
 # concurrent, DATAS off) apply where a variant does not override them; access-log-on runs with them.
@@ -42,7 +40,7 @@ for rep in $(seq "$REPS"); do
     name="${v%%|*}"; envs="${v#*|}"
     env $envs dotnet "$DLL" --config "$REPO/config/examples/two-origins.json" > "$OUT/$name.log" 2>&1 &
     pid=$!
-    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/19084) 2>/dev/null && break; sleep 0.1; done
+    wait_port 19084
     python3 "$BENCH/scenarios/hits.py" --port 19084 --label "$name" --reps 1 >> "$OUT/tune.jsonl"
     kill "$pid"; wait "$pid" 2>/dev/null
   done

@@ -1,0 +1,22 @@
+# Shared by the bench/ scripts (sourced): the repository, the shared harness, the Release build, and
+# a copy of the bench contract config moved to PORT/ADMIN (default 19184/19194, so a script can run next
+# to ../shared/bench, which uses 19084/19094). Set OUT (and PORT/ADMIN if wanted) before sourcing.
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="${BENCH:-$REPO/../shared/bench}"
+DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
+
+# wait_port PORT: until something listens there (at most 10 s)
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+# prepare_proxy: refuse busy ports, build, write $CONFIG, start the shared origins
+prepare_proxy() {
+  PORT="${PORT:-19184}"; ADMIN="${ADMIN:-19194}"
+  mkdir -p "$OUT"
+  for p in $PORT $ADMIN; do
+    if ss -ltn "sport = :$p" | grep -q LISTEN; then echo "port $p is busy"; exit 1; fi
+  done
+  dotnet build "$REPO/src/EdgeProxy" -c Release > "$OUT/build.log" 2>&1 || { echo "build failed: $OUT/build.log"; exit 1; }
+  CONFIG="$OUT/two-origins.json"
+  sed -e "s/19084/$PORT/; s/19094/$ADMIN/" "$REPO/config/examples/two-origins.json" > "$CONFIG"
+  python3 "$BENCH/scenarios/origins.py" start > /dev/null
+}
