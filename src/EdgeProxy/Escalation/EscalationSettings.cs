@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using EdgeProxy.Configuration;
 using EdgeProxy.Origins;
 using Microsoft.Extensions.Options;
@@ -11,27 +10,18 @@ namespace EdgeProxy.Escalation;
 /// </summary>
 internal sealed class EscalationSettings
 {
-    private readonly IOptionsMonitor<EdgeProxyOptions> _options;
-    private ConcurrentDictionary<string, EscalationPolicy> _resolved = new(StringComparer.OrdinalIgnoreCase);
+    private readonly PerClusterCache<EscalationPolicy> _resolved;
 
-    public EscalationSettings(IOptionsMonitor<EdgeProxyOptions> options)
-    {
-        _options = options;
-        options.OnChange(_ =>
-        {
-            _resolved = new(StringComparer.OrdinalIgnoreCase);
-            Changed?.Invoke();
-        });
-    }
+    public EscalationSettings(IOptionsMonitor<EdgeProxyOptions> options) =>
+        _resolved = new(options, static (id, current) =>
+            EscalationPolicy.Resolve(id, current.Clusters.TryGetValue(id, out var cluster) ? cluster : new OriginOptions(), current.OriginDefaults));
 
     /// <summary>Raised after a configuration reload.</summary>
-    public event Action? Changed;
+    public event Action? Changed
+    {
+        add => _resolved.Changed += value;
+        remove => _resolved.Changed -= value;
+    }
 
-    public EscalationPolicy For(string clusterId) =>
-        _resolved.GetOrAdd(clusterId, static (id, options) =>
-        {
-            var current = options.CurrentValue;
-            var cluster = current.Clusters.TryGetValue(id, out var c) ? c : new OriginOptions();
-            return EscalationPolicy.Resolve(id, cluster, current.OriginDefaults);
-        }, _options);
+    public EscalationPolicy For(string clusterId) => _resolved.For(clusterId);
 }

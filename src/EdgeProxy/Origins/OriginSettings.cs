@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using EdgeProxy.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -10,21 +9,12 @@ namespace EdgeProxy.Origins;
 /// </summary>
 internal sealed class OriginSettings
 {
-    private readonly IOptionsMonitor<EdgeProxyOptions> _options;
-    private ConcurrentDictionary<string, ResolvedOriginOptions> _resolved = new(StringComparer.OrdinalIgnoreCase);
+    private readonly PerClusterCache<ResolvedOriginOptions> _resolved;
 
-    public OriginSettings(IOptionsMonitor<EdgeProxyOptions> options)
-    {
-        _options = options;
-        options.OnChange(_ => _resolved = new(StringComparer.OrdinalIgnoreCase));
-    }
+    public OriginSettings(IOptionsMonitor<EdgeProxyOptions> options) =>
+        _resolved = new(options, static (id, current) => current.Clusters.TryGetValue(id, out var cluster)
+            ? cluster.Resolve(current.OriginDefaults)
+            : current.OriginDefaults.Resolve(new OriginOptions()));
 
-    public ResolvedOriginOptions For(string clusterId) =>
-        _resolved.GetOrAdd(clusterId, static (id, options) =>
-        {
-            var current = options.CurrentValue;
-            return current.Clusters.TryGetValue(id, out var cluster)
-                ? cluster.Resolve(current.OriginDefaults)
-                : current.OriginDefaults.Resolve(new OriginOptions());
-        }, _options);
+    public ResolvedOriginOptions For(string clusterId) => _resolved.For(clusterId);
 }
