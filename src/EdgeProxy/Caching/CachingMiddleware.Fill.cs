@@ -269,6 +269,11 @@ internal sealed partial class CachingMiddleware
                         data = data[..(int)(to - position)];
                     }
 
+                    if (data.Length > FillWriteSlice)
+                    {
+                        data = data[..FillWriteSlice];
+                    }
+
                     var result = await writer.WriteAsync(data, aborted);
                     position += data.Length;
                     fill.Advance(cursor, position);

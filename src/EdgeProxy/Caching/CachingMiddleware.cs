@@ -18,6 +18,14 @@ internal sealed partial class CachingMiddleware
 {
     private const string CacheStatusHeader = "Cache-Status";
 
+    /// <summary>
+    /// Most a fill reader hands Kestrel per write. A latecomer may find megabytes already received: written
+    /// at once, its head waits behind a copy of all of them and twenty latecomers queue behind each
+    /// other's copies; in slices, each write fills Kestrel's 64 KiB response buffer and yields, so every
+    /// reader's head and first bytes go out before anyone's bulk.
+    /// </summary>
+    private const int FillWriteSlice = 64 * 1024;
+
     private readonly RequestDelegate _next;
     private readonly CachePolicy _policy;
     private readonly ICacheStore _store;
