@@ -5,6 +5,8 @@ using EdgeProxy.Demo;
 using EdgeProxy.Escalation;
 using EdgeProxy.Observability;
 using EdgeProxy.Origins;
+using EdgeProxy.Server;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -33,6 +35,8 @@ public static class EdgeProxyServiceCollectionExtensions
         services.AddEdgeProxyEscalation();
         services.AddEdgeProxyCaching();
 
+        // Kestrel's socket transport takes its pool from this factory (registered after Kestrel's own, so it wins).
+        services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         services.TryAddSingleton<EdgeProxyListeners>();
         services.AddSingleton<ReadinessState>();
         services.AddHostedService<DrainService>();

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Reflection;
 using EdgeProxy.Origins;
+using EdgeProxy.Server;
 
 namespace EdgeProxy.Configuration;
 
@@ -145,6 +146,16 @@ internal static class EdgeProxyConfigValidator
         if (options.Lifecycle.DrainTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{root}:Lifecycle:DrainTimeout: must be positive");
+        }
+
+        if (options.Transport.BlockSize is < TransportOptions.MinBlockSize or > TransportOptions.MaxBlockSize)
+        {
+            errors.Add($"{root}:Transport:BlockSize: must be between {TransportOptions.MinBlockSize} and {TransportOptions.MaxBlockSize} bytes");
+        }
+
+        if (options.Transport.TrimInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{root}:Transport:TrimInterval: must be positive");
         }
 
         if (options.AccessLog.QueueCapacity <= 0)

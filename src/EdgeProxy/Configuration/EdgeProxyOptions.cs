@@ -3,6 +3,7 @@ using EdgeProxy.Caching;
 using EdgeProxy.Demo;
 using EdgeProxy.Observability;
 using EdgeProxy.Origins;
+using EdgeProxy.Server;
 
 namespace EdgeProxy.Configuration;
 
@@ -34,6 +35,9 @@ public sealed class EdgeProxyOptions
     public ObservabilityOptions Observability { get; set; } = new();
 
     public LifecycleOptions Lifecycle { get; set; } = new();
+
+    /// <summary>Kestrel's connection buffers.</summary>
+    public TransportOptions Transport { get; set; } = new();
 
     public DemoOriginOptions DemoOrigin { get; set; } = new();
 }

@@ -54,6 +54,9 @@ public sealed class EdgeProxyConfigValidatorTests
     [InlineData("EdgeProxy:Lifecycle:DrainTimeout", "00:00:00")]
     [InlineData("EdgeProxy:Lifecycle:DrainDelay", "-00:00:01")]
     [InlineData("EdgeProxy:AccessLog:QueueCapacity", "0")]
+    [InlineData("EdgeProxy:Transport:BlockSize", "1024")]
+    [InlineData("EdgeProxy:Transport:BlockSize", "2000000")]
+    [InlineData("EdgeProxy:Transport:TrimInterval", "00:00:00")]
     public void Validate_NonPositiveValue_NamesKey(string key, string value)
     {
         var error = Assert.Single(Validate(With(key, value)));
