@@ -49,6 +49,7 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
     {
         if (!_open)
         {
+            NotRelayed(_logger, status, "the response started or the request ended");
             return;
         }
 
@@ -68,7 +69,7 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
         {
             if (!_open)
             {
-                NotRelayed(_logger, status, "response already started");
+                NotRelayed(_logger, status, "the response started or the request ended");
                 return;
             }
 

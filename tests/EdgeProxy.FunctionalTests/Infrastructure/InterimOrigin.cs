@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace EdgeProxy.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A raw-TCP HTTP/1.1 origin that sends interim (1xx) responses before its final one (Kestrel cannot send a 1xx).
+/// Keep-alive; knobs in the query: <c>i=103,102</c> the 1xx statuses to send first (each with <c>X-My-Header: a</c>,
+/// a hop-by-hop <c>X-Hop</c> named by <c>Connection</c>, and for 103 a preload <c>Link</c>); <c>bytewise=1</c> writes
+/// each 1xx head one byte per send; <c>hold=NAME</c> waits for <see cref="Release"/> after the 1xx; <c>cc=</c> the
+/// final Cache-Control (default <c>max-age=60</c>); <c>size=N</c> the body length (default 5);
+/// <c>abort_after=N</c> sends a strong ETag and closes the first response after N body bytes, answering a later
+/// <c>Range: bytes=S-</c> with the 1xx and a 206. Counts requests by path.
+/// </summary>
+public sealed class InterimOrigin : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, int> _counts = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+    private readonly ConcurrentDictionary<string, string> _lastMethod = new();
+    private readonly Task _loop;
+
+    public InterimOrigin()
+    {
+        _listener.Start();
+        Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        _loop = AcceptLoopAsync();
+    }
+
+    public Uri Address { get; }
+
+    public int Count(string path) => _counts.GetValueOrDefault(path);
+
+    public string? LastMethod(string path) => _lastMethod.GetValueOrDefault(path);
+
+    public void Release(string gate) => Gate(gate).TrySetResult();
+
+    /// <summary>The body byte at <paramref name="index"/>.</summary>
+    public static byte BodyByte(long index) => (byte)('a' + (index % 26));
+
+    private TaskCompletionSource Gate(string name) => _gates.GetOrAdd(name, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                socket.NoDelay = true;
+                _ = ServeAsync(socket);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        using var _ = socket;
+        using var connection = new RawHttpConnection(socket);
+        try
+        {
+            while (await connection.ReadRequestAsync(_stop.Token) is { } request)
+            {
+                if (!await RespondAsync(socket, request))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task<bool> RespondAsync(Socket socket, RawMessage request)
+    {
+        var target = new Uri(new Uri("http://origin"), request.Target);
+        var path = target.AbsolutePath;
+        var query = System.Web.HttpUtility.ParseQueryString(target.Query);
+        var count = _counts.AddOrUpdate(path, 1, static (_, n) => n + 1);
+        _lastMethod[path] = request.Method;
+        var size = long.Parse(query["size"] ?? "5", CultureInfo.InvariantCulture);
+        var abortAfter = query["abort_after"] is { } a ? long.Parse(a, CultureInfo.InvariantCulture) : -1;
+        var range = request.Header("Range");
+        var resuming = range is not null && abortAfter >= 0;
+        if (abortAfter < 0 || count == 1 || resuming)
+        {
+            foreach (var status in (query["i"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var head = Encoding.ASCII.GetBytes(InterimHead(int.Parse(status, CultureInfo.InvariantCulture)));
+                if (query["bytewise"] == "1")
+                {
+                    foreach (var b in head)
+                    {
+                        await socket.SendAsync(new[] { b }, SocketFlags.None, _stop.Token);
+                    }
+                }
+                else
+                {
+                    await socket.SendAsync(head, SocketFlags.None, _stop.Token);
+                }
+            }
+        }
+
+        if (query["hold"] is { } hold)
+        {
+            await Gate(hold).Task.WaitAsync(_stop.Token);
+        }
+
+        var from = resuming ? long.Parse(range![6..^1], CultureInfo.InvariantCulture) : 0;
+        var final = new StringBuilder(resuming ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 200 OK\r\n");
+        final.Append("Cache-Control: ").Append(query["cc"] ?? "max-age=60").Append("\r\n");
+        final.Append("Content-Type: text/plain\r\n");
+        if (abortAfter >= 0)
+        {
+            final.Append("ETag: \"v1\"\r\nAccept-Ranges: bytes\r\n");
+        }
+
+        if (resuming)
+        {
+            final.Append(CultureInfo.InvariantCulture, $"Content-Range: bytes {from}-{size - 1}/{size}\r\n");
+        }
+
+        final.Append(CultureInfo.InvariantCulture, $"Content-Length: {size - from}\r\n\r\n");
+        await socket.SendAsync(Encoding.ASCII.GetBytes(final.ToString()), SocketFlags.None, _stop.Token);
+        var end = abortAfter >= 0 && count == 1 && !resuming ? abortAfter : size;
+        var body = new byte[end - from];
+        for (var i = 0; i < body.Length; i++)
+        {
+            body[i] = BodyByte(from + i);
+        }
+
+        if (!HttpMethodIsHead(request.Method))
+        {
+            await socket.SendAsync(body, SocketFlags.None, _stop.Token);
+        }
+
+        return end == size; // a broken response closes the connection
+    }
+
+    private static bool HttpMethodIsHead(string method) => method == "HEAD";
+
+    private static string InterimHead(int status) =>
+        $"HTTP/1.1 {status} {(status == 103 ? "Early Hints" : status == 102 ? "Processing" : "Interim")}\r\n"
+        + (status == 103 ? "Link: </styles.css>; rel=preload; as=style\r\n" : "")
+        + "X-My-Header: a\r\nConnection: X-Hop\r\nX-Hop: secret\r\n\r\n";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _loop;
+        _stop.Dispose();
+    }
+}
