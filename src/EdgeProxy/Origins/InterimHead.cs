@@ -30,7 +30,7 @@ internal static class InterimHead
         var reason = statusLine.Length > 13 ? statusLine[13..] : default;
         if (reason.IsEmpty || !IsFieldText(reason))
         {
-            reason = Encoding.ASCII.GetBytes(ReasonPhrases.GetReasonPhrase(status));
+            reason = status == 103 ? "Early Hints"u8 : Encoding.ASCII.GetBytes(ReasonPhrases.GetReasonPhrase(status)); // empty is valid too
         }
 
         var fields = head[(lineEnd + 1)..];
