@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace EdgeProxy.FunctionalTests.Infrastructure;
@@ -24,10 +26,14 @@ public sealed class InterimOrigin : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _lastMethod = new();
     private readonly Task _loop;
 
-    public InterimOrigin()
+    private readonly X509Certificate2? _certificate;
+
+    /// <summary>Plain HTTP, or HTTPS (HTTP/1.1 over TLS) with <paramref name="certificate"/>.</summary>
+    public InterimOrigin(X509Certificate2? certificate = null)
     {
+        _certificate = certificate;
         _listener.Start();
-        Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        Address = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
         _loop = AcceptLoopAsync();
     }
 
@@ -62,24 +68,36 @@ public sealed class InterimOrigin : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        using var _ = socket;
-        using var connection = new RawHttpConnection(socket);
+        await using var network = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = network;
         try
         {
-            while (await connection.ReadRequestAsync(_stop.Token) is { } request)
+            if (_certificate is { } certificate)
             {
-                if (!await RespondAsync(socket, request))
+                var tls = new SslStream(stream);
+                stream = tls;
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = certificate,
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                }, _stop.Token);
+            }
+
+            using var reader = new RawHttpConnection(stream);
+            while (await reader.ReadRequestAsync(_stop.Token) is { } request)
+            {
+                if (!await RespondAsync(stream, request))
                 {
                     return;
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
         }
     }
 
-    private async Task<bool> RespondAsync(Socket socket, RawMessage request)
+    private async Task<bool> RespondAsync(Stream socket, RawMessage request)
     {
         var target = new Uri(new Uri("http://origin"), request.Target);
         var path = target.AbsolutePath;
@@ -99,12 +117,13 @@ public sealed class InterimOrigin : IAsyncDisposable
                 {
                     foreach (var b in head)
                     {
-                        await socket.SendAsync(new[] { b }, SocketFlags.None, _stop.Token);
+                        await socket.WriteAsync(new[] { b }, _stop.Token);
+                        await socket.FlushAsync(_stop.Token);
                     }
                 }
                 else
                 {
-                    await socket.SendAsync(head, SocketFlags.None, _stop.Token);
+                    await socket.WriteAsync(head, _stop.Token);
                 }
             }
         }
@@ -129,7 +148,7 @@ public sealed class InterimOrigin : IAsyncDisposable
         }
 
         final.Append(CultureInfo.InvariantCulture, $"Content-Length: {size - from}\r\n\r\n");
-        await socket.SendAsync(Encoding.ASCII.GetBytes(final.ToString()), SocketFlags.None, _stop.Token);
+        await socket.WriteAsync(Encoding.ASCII.GetBytes(final.ToString()), _stop.Token);
         var end = abortAfter >= 0 && count == 1 && !resuming ? abortAfter : size;
         var body = new byte[end - from];
         for (var i = 0; i < body.Length; i++)
@@ -139,7 +158,7 @@ public sealed class InterimOrigin : IAsyncDisposable
 
         if (!HttpMethodIsHead(request.Method))
         {
-            await socket.SendAsync(body, SocketFlags.None, _stop.Token);
+            await socket.WriteAsync(body, _stop.Token);
         }
 
         return end == size; // a broken response closes the connection

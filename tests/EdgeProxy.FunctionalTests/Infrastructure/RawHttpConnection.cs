@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace EdgeProxy.FunctionalTests.Infrastructure;
@@ -11,18 +13,33 @@ namespace EdgeProxy.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed class RawHttpConnection : IDisposable
 {
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    public RawHttpConnection(Socket socket) => _socket = socket;
+    public RawHttpConnection(Stream stream) => _stream = stream;
 
-    public static async Task<RawHttpConnection> ConnectAsync(Uri address)
+    /// <summary>A plain connection, or for an https address a TLS one (ALPN http/1.1) to a server presenting <paramref name="pinned"/>.</summary>
+    public static async Task<RawHttpConnection> ConnectAsync(Uri address, X509Certificate2? pinned = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new DnsEndPoint(address.Host, address.Port));
-        return new RawHttpConnection(socket);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        if (address.Scheme != Uri.UriSchemeHttps)
+        {
+            return new RawHttpConnection(stream);
+        }
+
+        var expected = (pinned ?? throw new ArgumentNullException(nameof(pinned))).GetCertHash();
+        var tls = new SslStream(stream);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHash().AsSpan().SequenceEqual(expected),
+        });
+        return new RawHttpConnection(tls);
     }
 
     /// <summary>Sends a request: <paramref name="requestLine"/>, a Host field, <paramref name="fields"/> and an optional body.</summary>
@@ -43,7 +60,7 @@ public sealed class RawHttpConnection : IDisposable
             text.Append("\r\n");
         }
 
-        await _socket.SendAsync(Encoding.ASCII.GetBytes(text.ToString()), SocketFlags.None);
+        await _stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
     }
 
     /// <summary>Sends a GET (HTTP/1.1 unless told) and reads its response.</summary>
@@ -198,8 +215,8 @@ public sealed class RawHttpConnection : IDisposable
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
 
-        return await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken) is var read and > 0 ? _end += read : 0;
+        return await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken) is var read and > 0 ? _end += read : 0;
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose() => _stream.Dispose();
 }
