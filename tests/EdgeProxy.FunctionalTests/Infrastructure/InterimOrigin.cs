@@ -13,7 +13,7 @@ namespace EdgeProxy.FunctionalTests.Infrastructure;
 /// Keep-alive; knobs in the query: <c>i=103,102</c> the 1xx statuses to send first (each with <c>X-My-Header: a</c>,
 /// a hop-by-hop <c>X-Hop</c> named by <c>Connection</c>, and for 103 a preload <c>Link</c>); <c>bytewise=1</c> writes
 /// each 1xx head one byte per send; <c>hold=NAME</c> waits for <see cref="Release"/> after the 1xx; <c>cc=</c> the
-/// final Cache-Control (default <c>max-age=60</c>); <c>size=N</c> the body length (default 5);
+/// final Cache-Control (default <c>max-age=60</c>); <c>size=N</c> the body length (default 5); <c>final=</c> the final status (default 200);
 /// <c>abort_after=N</c> sends a strong ETag and closes the first response after N body bytes, answering a later
 /// <c>Range: bytes=S-</c> with the 1xx and a 206. Counts requests by path.
 /// </summary>
@@ -134,7 +134,7 @@ public sealed class InterimOrigin : IAsyncDisposable
         }
 
         var from = resuming ? long.Parse(range![6..^1], CultureInfo.InvariantCulture) : 0;
-        var final = new StringBuilder(resuming ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 200 OK\r\n");
+        var final = new StringBuilder(resuming ? "HTTP/1.1 206 Partial Content\r\n" : $"HTTP/1.1 {query["final"] ?? "200"} Final\r\n");
         final.Append("Cache-Control: ").Append(query["cc"] ?? "max-age=60").Append("\r\n");
         final.Append("Content-Type: text/plain\r\n");
         if (abortAfter >= 0)
