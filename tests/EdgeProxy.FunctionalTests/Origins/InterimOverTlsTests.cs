@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.FunctionalTests.Infrastructure;
 
@@ -22,17 +21,8 @@ public sealed class InterimOverTlsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=edgeproxy-test", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-        var pfx = created.Export(X509ContentType.Pfx, Password);
-        await File.WriteAllBytesAsync(_pfxPath, pfx);
-        Certificate = X509CertificateLoader.LoadPkcs12(pfx, Password);
+        Certificate = TestCertificate.CreateSelfSigned();
+        await File.WriteAllBytesAsync(_pfxPath, Certificate.Export(X509ContentType.Pfx, Password));
         Origin = new InterimOrigin(Certificate);
         Proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(Origin.Address)
             .With("ReverseProxy:Clusters:primary:HttpClient:DangerousAcceptAnyServerCertificate", "true")
