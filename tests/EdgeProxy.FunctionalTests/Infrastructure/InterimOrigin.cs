@@ -12,7 +12,7 @@ namespace EdgeProxy.FunctionalTests.Infrastructure;
 /// A raw-TCP HTTP/1.1 origin that sends interim (1xx) responses before its final one (Kestrel cannot send a 1xx).
 /// Keep-alive; knobs in the query: <c>i=103,102</c> the 1xx statuses to send first (each with <c>X-My-Header: a</c>,
 /// a hop-by-hop <c>X-Hop</c> named by <c>Connection</c>, and for 103 a preload <c>Link</c>); <c>bytewise=1</c> writes
-/// each 1xx head one byte per send; <c>hold=NAME</c> waits for <see cref="Release"/> after the 1xx; <c>cc=</c> the
+/// each 1xx head one byte per send; <c>hold=NAME</c> waits for <see cref="Release"/> after the 1xx, then sends the <c>late=</c> 1xx; <c>cc=</c> the
 /// final Cache-Control (default <c>max-age=60</c>); <c>size=N</c> the body length (default 5); <c>final=</c> the final status (default 200);
 /// <c>abort_after=N</c> sends a strong ETag and closes the first response after N body bytes, answering a later
 /// <c>Range: bytes=S-</c> with the 1xx and a 206. Counts requests by path.
@@ -44,6 +44,9 @@ public sealed class InterimOrigin : IAsyncDisposable
     public string? LastMethod(string path) => _lastMethod.GetValueOrDefault(path);
 
     public void Release(string gate) => Gate(gate).TrySetResult();
+
+    /// <summary>Completes when a request for <paramref name="path"/> has arrived.</summary>
+    public Task Received(string path) => Gate("received:" + path).Task;
 
     /// <summary>The body byte at <paramref name="index"/>.</summary>
     public static byte BodyByte(long index) => (byte)('a' + (index % 26));
@@ -104,33 +107,20 @@ public sealed class InterimOrigin : IAsyncDisposable
         var query = System.Web.HttpUtility.ParseQueryString(target.Query);
         var count = _counts.AddOrUpdate(path, 1, static (_, n) => n + 1);
         _lastMethod[path] = request.Method;
+        Release("received:" + path);
         var size = long.Parse(query["size"] ?? "5", CultureInfo.InvariantCulture);
         var abortAfter = query["abort_after"] is { } a ? long.Parse(a, CultureInfo.InvariantCulture) : -1;
         var range = request.Header("Range");
         var resuming = range is not null && abortAfter >= 0;
         if (abortAfter < 0 || count == 1 || resuming)
         {
-            foreach (var status in (query["i"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var head = Encoding.ASCII.GetBytes(InterimHead(int.Parse(status, CultureInfo.InvariantCulture)));
-                if (query["bytewise"] == "1")
-                {
-                    foreach (var b in head)
-                    {
-                        await socket.WriteAsync(new[] { b }, _stop.Token);
-                        await socket.FlushAsync(_stop.Token);
-                    }
-                }
-                else
-                {
-                    await socket.WriteAsync(head, _stop.Token);
-                }
-            }
+            await SendInterimAsync(socket, query["i"], query["bytewise"] == "1");
         }
 
         if (query["hold"] is { } hold)
         {
             await Gate(hold).Task.WaitAsync(_stop.Token);
+            await SendInterimAsync(socket, query["late"], bytewise: false);
         }
 
         var from = resuming ? long.Parse(range![6..^1], CultureInfo.InvariantCulture) : 0;
@@ -162,6 +152,26 @@ public sealed class InterimOrigin : IAsyncDisposable
         }
 
         return end == size; // a broken response closes the connection
+    }
+
+    private async Task SendInterimAsync(Stream socket, string? statuses, bool bytewise)
+    {
+        foreach (var status in (statuses ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var head = Encoding.ASCII.GetBytes(InterimHead(int.Parse(status, CultureInfo.InvariantCulture)));
+            if (bytewise)
+            {
+                foreach (var b in head)
+                {
+                    await socket.WriteAsync(new[] { b }, _stop.Token);
+                    await socket.FlushAsync(_stop.Token);
+                }
+            }
+            else
+            {
+                await socket.WriteAsync(head, _stop.Token);
+            }
+        }
     }
 
     private static bool HttpMethodIsHead(string method) => method == "HEAD";

@@ -45,6 +45,7 @@ public sealed class InterimOverTlsTests : IAsyncLifetime
     {
         using var client = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress, Certificate);
         var miss = await client.GetAsync("/tls/early?i=103");
+        await Proxy.Logs.WaitForAsync(l => l.EventId.Id == 3001 && l.Message.Contains("/tls/early?", StringComparison.Ordinal));
         var hit = await client.GetAsync("/tls/early?i=103");
 
         Assert.Equal("HTTP/1.1 103 Early Hints", Assert.Single(miss.Interim).StartLine);

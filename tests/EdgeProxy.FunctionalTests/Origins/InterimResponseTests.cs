@@ -27,6 +27,9 @@ public sealed class InterimResponseTests : IAsyncLifetime
 
     private Task<RawHttpConnection> ConnectAsync() => RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
 
+    /// <summary>The fill of <paramref name="path"/> has stored its object (a client can have the whole body a moment before).</summary>
+    private Task<LogLine> StoredAsync(string path) => Proxy.Logs.WaitForAsync(l => l.EventId.Id == 3001 && l.Message.Contains(path + "?", StringComparison.Ordinal));
+
     [Fact]
     public async Task Rfc9110_Proxy_Forwards103_FinalIsCached_HitHasNoInterimAndNoInterimFields()
     {
@@ -44,6 +47,7 @@ public sealed class InterimResponseTests : IAsyncLifetime
         Assert.Null(miss.Final.Header("X-My-Header"));
         Assert.Equal("abcde", miss.BodyText);
 
+        await StoredAsync("/early");
         using var second = await ConnectAsync();
         var hit = await second.GetAsync("/early?i=103");
         Assert.Empty(hit.Interim);
@@ -62,6 +66,7 @@ public sealed class InterimResponseTests : IAsyncLifetime
         Assert.Equal("HTTP/1.1 102 Processing", Assert.Single(miss.Interim).StartLine);
         Assert.Equal(200, miss.Final.Status);
 
+        await StoredAsync("/processing");
         var hit = await client.GetAsync("/processing?i=102");
         Assert.Empty(hit.Interim);
         Assert.StartsWith("edgeproxy; hit", hit.Final.Header("Cache-Status"), StringComparison.Ordinal);
@@ -122,6 +127,7 @@ public sealed class InterimResponseTests : IAsyncLifetime
         using var client = await ConnectAsync();
         var a = await client.GetAsync("/ka/a?i=103");
         var b = await client.GetAsync("/ka/b?i=102&cc=private");
+        await StoredAsync("/ka/a");
         var c = await client.GetAsync("/ka/a?i=103");
         var d = await client.GetAsync("/ka/c?size=3");
 
@@ -189,5 +195,27 @@ public sealed class InterimResponseTests : IAsyncLifetime
         Assert.Equal(200, next.Final.Status);
         Assert.Equal("abc", next.BodyText);
         Assert.Contains(Proxy.Logs.Lines, l => l.EventId.Id == 2011 && l.Message.Contains("103", StringComparison.Ordinal)); // the resume's 103 arrived, went nowhere
+    }
+
+    [Fact]
+    public async Task StarterLeavesBeforeTheOrigins103_FillGoesOn_The103GoesNowhere_FinalStored()
+    {
+        using (var starter = await ConnectAsync())
+        {
+            await starter.SendAsync("GET /gone?hold=gone&late=103 HTTP/1.1");
+            await Origin.Received("/gone");
+        }
+
+        await Proxy.Logs.WaitForAccessLogAsync("/gone"); // the starter's request has ended
+        Origin.Release("gone");
+        await Proxy.Logs.WaitForAsync(l => l.EventId.Id == 2011 && l.Message.Contains("103", StringComparison.Ordinal));
+        await StoredAsync("/gone");
+
+        using var next = await ConnectAsync();
+        var hit = await next.GetAsync("/gone?hold=gone&late=103");
+        Assert.Empty(hit.Interim);
+        Assert.StartsWith("edgeproxy; hit", hit.Final.Header("Cache-Status"), StringComparison.Ordinal);
+        Assert.Equal("abcde", hit.BodyText);
+        Assert.Equal(1, Origin.Count("/gone"));
     }
 }
