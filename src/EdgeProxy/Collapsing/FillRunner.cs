@@ -22,9 +22,12 @@ internal sealed partial class FillRunner
     private readonly TimeProvider _time;
     private readonly CacheMetrics _metrics;
     private readonly ILogger<FillRunner> _logger;
+    private readonly InterimRelays _interim;
 
-    public FillRunner(IOriginClient origins, CachePolicy policy, ICacheStore store, FillRegistry registry, IServiceProvider services, TimeProvider time, CacheMetrics metrics, ILogger<FillRunner> logger)
+    public FillRunner(IOriginClient origins, CachePolicy policy, ICacheStore store, FillRegistry registry, IServiceProvider services, TimeProvider time, CacheMetrics metrics,
+        ILogger<FillRunner> logger, InterimRelays interim)
     {
+        _interim = interim;
         _origins = origins;
         _policy = policy;
         _store = store;
@@ -61,7 +64,7 @@ internal sealed partial class FillRunner
 
         // The origin's 1xx reach only the client that started the fill (waiters get the final response), and only
         // until that client's response starts or its request ends, however long the fill runs.
-        var interim = relayInterim ? InterimRelay.TryCreate(client, _logger) : null;
+        var interim = relayInterim ? _interim.TryCreate(client) : null;
         _ = RunAsync(fill, detached, feature, client.GetRouteModel(), client.GetReverseProxyFeature().AvailableDestinations, request, interim);
         return fill;
     }

@@ -14,20 +14,20 @@ namespace EdgeProxy.Origins;
 internal sealed class ForwardingMiddleware
 {
     private readonly IOriginClient _origins;
-    private readonly ILogger<InterimRelay> _interimLogger;
+    private readonly InterimRelays _interim;
 
-    public ForwardingMiddleware(RequestDelegate next, IOriginClient origins, ILogger<InterimRelay> interimLogger)
+    public ForwardingMiddleware(RequestDelegate next, IOriginClient origins, InterimRelays interim)
     {
         _ = next; // terminal: YARP's ForwarderMiddleware after us never runs
         _origins = origins;
-        _interimLogger = interimLogger;
+        _interim = interim;
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
         var route = context.GetRouteModel();
-        InterimSink.Current = InterimRelay.TryCreate(context, _interimLogger); // the origin's 1xx go to this client (this flow only)
+        InterimSink.Current = _interim.TryCreate(context); // the origin's 1xx go to this client (this flow only)
         var attempt = await _origins.SendAsync(context, route, proxy.AvailableDestinations, context.RequestAborted);
         Record(context, route, attempt);
         if (!attempt.Succeeded)

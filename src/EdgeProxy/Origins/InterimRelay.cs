@@ -17,19 +17,21 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
 {
     private readonly IConnectionTransportFeature _connection;
     private readonly CancellationToken _aborted;
+    private readonly InterimRelays _owner;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _open = true;
 
-    private InterimRelay(IConnectionTransportFeature connection, ILogger logger, CancellationToken aborted)
+    private InterimRelay(IConnectionTransportFeature connection, InterimRelays owner, CancellationToken aborted)
     {
         _connection = connection;
         _aborted = aborted;
-        _logger = logger;
+        _owner = owner;
+        _logger = owner.Logger;
     }
 
     /// <summary>A relay to <paramref name="context"/>'s client, or null when that client may not be sent a 1xx.</summary>
-    public static InterimRelay? TryCreate(HttpContext context, ILogger logger)
+    internal static InterimRelay? TryCreate(HttpContext context, InterimRelays owner)
     {
         var request = context.Request;
         if (!HttpProtocol.IsHttp11(request.Protocol) || context.Response.HasStarted
@@ -39,7 +41,7 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
             return null;
         }
 
-        var relay = new InterimRelay(connection, logger, context.RequestAborted);
+        var relay = new InterimRelay(connection, owner, context.RequestAborted);
         context.Response.OnStarting(static state => ((InterimRelay)state).CloseAsync(), relay);
         context.Response.RegisterForDisposeAsync(relay);
         return relay;
@@ -49,13 +51,13 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
     {
         if (!_open)
         {
-            NotRelayed(_logger, status, "the response started or the request ended");
+            Dropped(status, "the response started or the request ended");
             return;
         }
 
         if (InterimHead.ForClient(status, head) is not { } bytes)
         {
-            NotRelayed(_logger, status, "malformed head");
+            Dropped(status, "malformed head");
             return;
         }
 
@@ -69,7 +71,7 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
         {
             if (!_open)
             {
-                NotRelayed(_logger, status, "the response started or the request ended");
+                Dropped(status, "the response started or the request ended");
                 return;
             }
 
@@ -77,15 +79,18 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
             if (result.IsCanceled || result.IsCompleted)
             {
                 _open = false;
+                Dropped(status, "the client connection is closed");
                 return;
             }
 
             Relayed(_logger, status);
+            _owner.Count(status, relayed: true);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or ObjectDisposedException)
         {
             _open = false; // the client is gone; the origin request goes on
             WriteFailed(_logger, status, ex.Message);
+            _owner.Count(status, relayed: false);
         }
         finally
         {
@@ -107,6 +112,12 @@ internal sealed partial class InterimRelay : InterimSink, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(CloseAsync());
+
+    private void Dropped(int status, string reason)
+    {
+        NotRelayed(_logger, status, reason);
+        _owner.Count(status, relayed: false);
+    }
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "Relayed interim response {Status} to the client")]
     private static partial void Relayed(ILogger logger, int status);

@@ -218,4 +218,22 @@ public sealed class InterimResponseTests : IAsyncLifetime
         Assert.Equal("abcde", hit.BodyText);
         Assert.Equal(1, Origin.Count("/gone"));
     }
+
+    [Fact]
+    public async Task Metrics_RelayedInterimResponses_CountedByStatus()
+    {
+        using var client = await ConnectAsync();
+        await client.GetAsync("/metrics/a?i=103");
+        await client.GetAsync("/metrics/b?i=102,103");
+
+        var text = await Proxy.AdminClient.GetStringAsync("/metrics");
+        Assert.Equal(2, Sample(text, "103", "relayed"));
+        Assert.Equal(1, Sample(text, "102", "relayed"));
+    }
+
+    private static double Sample(string metrics, string status, string outcome) => metrics.Split('\n')
+        .Where(l => l.StartsWith("edgeproxy_origin_interim_responses", StringComparison.Ordinal)
+            && l.Contains($"status=\"{status}\"", StringComparison.Ordinal) && l.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal))
+        .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+        .Single();
 }
