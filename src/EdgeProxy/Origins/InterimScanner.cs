@@ -188,11 +188,11 @@ internal sealed class InterimScanner
         {
             if (status == 101)
             {
-                _state = State.Disabled; // a tunnel from here on
+                Stop(State.Disabled); // a tunnel from here on
             }
             else if (status < 0)
             {
-                _state = State.Idle; // malformed: the client library will say so
+                Stop(State.Idle); // malformed: the client library will say so
             }
             else if (status != 100)
             {
@@ -223,6 +223,7 @@ internal sealed class InterimScanner
     private void Stop(State state)
     {
         _state = state;
+        _sink = null; // an idle pooled connection must not keep the last client's connection alive
         ReleaseHead();
     }
 
