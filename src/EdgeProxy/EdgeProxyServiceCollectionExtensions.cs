@@ -31,6 +31,7 @@ public static class EdgeProxyServiceCollectionExtensions
 
         services.AddSingleton<OriginSettings>();
         services.AddSingleton<OriginForwarder>();
+        services.AddSingleton<InterimRelays>();
         services.AddSingleton<IOriginClient, DirectOriginClient>();
         services.AddEdgeProxyEscalation();
         services.AddEdgeProxyCaching();

@@ -13,7 +13,7 @@ internal sealed partial class CachingMiddleware
         var headers = context.Request.Headers;
         var register = !headers.ContainsKey("Authorization");
         var fillKey = variants is null ? key : FillKey(key, variants.Entries[0].VaryNames, headers);
-        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, out var cursor);
+        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, relayInterim: true, out var cursor);
         var role = "writer";
         if (cursor is null)
         {
@@ -44,7 +44,7 @@ internal sealed partial class CachingMiddleware
                         return;
                     }
 
-                    fill = _runner.StartOrGet(context, fillKey, key, validating, register: false, route, noStore: false, out cursor);
+                    fill = _runner.StartOrGet(context, fillKey, key, validating, register: false, route, noStore: false, relayInterim: true, out cursor);
                     role = "writer";
                     break;
             }

@@ -127,7 +127,7 @@ internal sealed partial class CachingMiddleware
             return;
         }
 
-        var fill = _runner.StartOrGet(context, key, entry.Url, entry.HasValidator ? entry : null, register: true, route, noStore: false, out var started);
+        var fill = _runner.StartOrGet(context, key, entry.Url, entry.HasValidator ? entry : null, register: true, route, noStore: false, relayInterim: false, out var started);
         if (started is not null)
         {
             fill.Detach(started);

@@ -22,9 +22,12 @@ internal sealed partial class FillRunner
     private readonly TimeProvider _time;
     private readonly CacheMetrics _metrics;
     private readonly ILogger<FillRunner> _logger;
+    private readonly InterimRelays _interim;
 
-    public FillRunner(IOriginClient origins, CachePolicy policy, ICacheStore store, FillRegistry registry, IServiceProvider services, TimeProvider time, CacheMetrics metrics, ILogger<FillRunner> logger)
+    public FillRunner(IOriginClient origins, CachePolicy policy, ICacheStore store, FillRegistry registry, IServiceProvider services, TimeProvider time, CacheMetrics metrics,
+        ILogger<FillRunner> logger, InterimRelays interim)
     {
+        _interim = interim;
         _origins = origins;
         _policy = policy;
         _store = store;
@@ -40,7 +43,7 @@ internal sealed partial class FillRunner
     /// (then <paramref name="started"/> is null and the caller is a waiter; it must call TryJoin). The starter's
     /// cursor is returned in <paramref name="started"/>; the caller ends its reading with <c>Leave(cursor)</c>.
     /// </summary>
-    public Fill StartOrGet(HttpContext client, string key, string url, CacheEntry? validating, bool register, CacheRouteOptions? route, bool noStore, out ReaderCursor? started)
+    public Fill StartOrGet(HttpContext client, string key, string url, CacheEntry? validating, bool register, CacheRouteOptions? route, bool noStore, bool relayInterim, out ReaderCursor? started)
     {
         var options = _policy.Options;
         var fill = new Fill(key, url, validating, register, options.Collapsing, options.MaxObjectSizeBytes);
@@ -58,12 +61,18 @@ internal sealed partial class FillRunner
         _metrics.FillStarted();
         var request = new FillRequest(route, client.Request.Headers.ContainsKey("Authorization"), noStore);
         var detached = CreateDetachedContext(client, fill, request, out var feature);
-        _ = RunAsync(fill, detached, feature, client.GetRouteModel(), client.GetReverseProxyFeature().AvailableDestinations, request);
+
+        // The origin's 1xx reach only the client that started the fill (waiters get the final response), and only
+        // until that client's response starts or its request ends, however long the fill runs.
+        var interim = relayInterim ? _interim.TryCreate(client) : null;
+        _ = RunAsync(fill, detached, feature, client.GetRouteModel(), client.GetReverseProxyFeature().AvailableDestinations, request, interim);
         return fill;
     }
 
-    private async Task RunAsync(Fill fill, HttpContext detached, FillResponseFeature feature, RouteModel route, IReadOnlyList<DestinationState> destinations, FillRequest request)
+    private async Task RunAsync(Fill fill, HttpContext detached, FillResponseFeature feature, RouteModel route, IReadOnlyList<DestinationState> destinations, FillRequest request,
+        InterimRelay? interim)
     {
+        InterimSink.Current = interim;
         OriginAttempt attempt;
         try
         {

@@ -8,22 +8,26 @@ namespace EdgeProxy.Origins;
 /// <summary>
 /// The terminal step of EdgeProxy's YARP proxy pipeline (it replaces YARP's own forwarder step):
 /// forwards to the route's cluster and turns a failure before the response started into 502/504
-/// with a short body, recording the outcome for the access log.
+/// with a short body, recording the outcome for the access log. The origin's interim (1xx) responses are
+/// relayed to the client through an <see cref="InterimRelay"/> where the client may be sent them.
 /// </summary>
 internal sealed class ForwardingMiddleware
 {
     private readonly IOriginClient _origins;
+    private readonly InterimRelays _interim;
 
-    public ForwardingMiddleware(RequestDelegate next, IOriginClient origins)
+    public ForwardingMiddleware(RequestDelegate next, IOriginClient origins, InterimRelays interim)
     {
         _ = next; // terminal: YARP's ForwarderMiddleware after us never runs
         _origins = origins;
+        _interim = interim;
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
         var route = context.GetRouteModel();
+        InterimSink.Current = _interim.TryCreate(context); // the origin's 1xx go to this client (this flow only)
         var attempt = await _origins.SendAsync(context, route, proxy.AvailableDestinations, context.RequestAborted);
         Record(context, route, attempt);
         if (!attempt.Succeeded)

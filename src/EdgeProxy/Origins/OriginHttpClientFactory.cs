@@ -8,7 +8,8 @@ namespace EdgeProxy.Origins;
 /// YARP's per-cluster HttpClient with EdgeProxy's phase timeouts: our own connect step (so a connect
 /// timeout is told apart from a refused connection and from a silent origin), and
 /// <see cref="OriginTimeoutHandler"/> for the response-header and body-idle timeouts. The connection
-/// stream signals request writes to the request's <see cref="HeaderClock"/>.
+/// stream signals request writes to the request's <see cref="HeaderClock"/>; an HTTP/1.x connection's plaintext
+/// stream (<see cref="InterimScanningStream"/>) hands interim responses to the request's <see cref="InterimSink"/>.
 /// </summary>
 internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
 {
@@ -28,6 +29,10 @@ internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
         var clusterId = context.ClusterId;
         var settings = _settings;
         handler.ConnectCallback = (connect, cancellationToken) => ConnectAsync(connect.DnsEndPoint, settings.For(clusterId).ConnectTimeout, cancellationToken);
+
+        // After TLS: an HTTP/1.x connection's reads are watched for interim (1xx) responses to relay (HTTP/2 is not).
+        handler.PlaintextStreamFilter = static (filter, _) =>
+            ValueTask.FromResult(filter.NegotiatedHttpVersion.Major == 1 ? new InterimScanningStream(filter.PlaintextStream) : filter.PlaintextStream);
     }
 
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using EdgeProxy.FunctionalTests.Infrastructure;
@@ -20,14 +19,7 @@ public sealed class TlsHttp2Tests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=edgeproxy-test", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        _certificate = TestCertificate.CreateSelfSigned();
         await File.WriteAllBytesAsync(_pfxPath, _certificate.Export(X509ContentType.Pfx, Password));
         _origin = await TestOriginServer.StartAsync(new TestOriginOptions { Name = "primary" });
     }
