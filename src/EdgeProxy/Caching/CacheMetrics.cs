@@ -3,11 +3,13 @@ using EdgeProxy.Observability;
 
 namespace EdgeProxy.Caching;
 
-/// <summary>Cache and collapsing instruments on the product meter, and the hit/miss counts the purger reports.</summary>
+/// <summary>
+/// Cache and collapsing instruments on the product meter, and the hit/miss counts <c>/admin/stats</c> reports.
+/// Requests and body bytes by cache result are counted once, by the access-log middleware
+/// (<c>edgeproxy.requests{cache_result}</c>, <c>edgeproxy.response.body{source}</c>), not again here.
+/// </summary>
 internal sealed class CacheMetrics
 {
-    private readonly Counter<long> _requests;
-    private readonly Counter<long> _bytes;
     private readonly Counter<long> _fills;
     private readonly Histogram<int> _waiters;
     private readonly Counter<long> _waitBounds;
@@ -17,8 +19,6 @@ internal sealed class CacheMetrics
     public CacheMetrics(IMeterFactory meterFactory, MemoryCacheStore store)
     {
         var meter = meterFactory.Create(EdgeProxyMeter.Name);
-        _requests = meter.CreateCounter<long>("edgeproxy.cache.requests", description: "Requests by cache result (hit, miss, stale, revalidated, bypass, pass).");
-        _bytes = meter.CreateCounter<long>("edgeproxy.cache.bytes", "By", "Response body bytes by source (cache, origin).");
         _fills = meter.CreateCounter<long>("edgeproxy.cache.fills", description: "Origin fetches started by the cache (each shared by its waiters).");
         _waiters = meter.CreateHistogram<int>("edgeproxy.cache.fill.waiters", description: "Requests that joined a fill besides the one that started it.");
         _waitBounds = meter.CreateCounter<long>("edgeproxy.cache.wait_bounds", description: "Waiters that hit the waiter cap or the header wait bound.");
@@ -31,7 +31,8 @@ internal sealed class CacheMetrics
 
     public long Misses => Interlocked.Read(ref _misses);
 
-    public void Request(string result, bool hit)
+    /// <summary>One request answered from the cache (<paramref name="hit"/>) or not.</summary>
+    public void Count(bool hit)
     {
         if (hit)
         {
@@ -40,19 +41,6 @@ internal sealed class CacheMetrics
         else
         {
             Interlocked.Increment(ref _misses);
-        }
-
-        if (_requests.Enabled)
-        {
-            _requests.Add(1, new KeyValuePair<string, object?>("result", result));
-        }
-    }
-
-    public void Bytes(long count, bool fromCache)
-    {
-        if (_bytes.Enabled && count > 0)
-        {
-            _bytes.Add(count, new KeyValuePair<string, object?>("source", fromCache ? "cache" : "origin"));
         }
     }
 

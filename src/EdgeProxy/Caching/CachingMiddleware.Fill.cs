@@ -40,7 +40,7 @@ internal sealed partial class CachingMiddleware
 
                     if (_registry.IsHitForMiss(key))
                     {
-                        await PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=hit-for-miss", "pass");
+                        await PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=hit-for-miss");
                         return;
                     }
 
@@ -63,7 +63,7 @@ internal sealed partial class CachingMiddleware
         if (goAlone is not null)
         {
             CachingLog.WaiterReleased(_logger, key, goAlone);
-            await PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=" + goAlone, "pass");
+            await PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=" + goAlone);
         }
     }
 
@@ -106,7 +106,7 @@ internal sealed partial class CachingMiddleware
                 var age = entry.CurrentAge(now);
                 var status304 = Node + "; fwd=stale; fwd-status=304" + collapsed + "; ttl=" + ((entry.FreshnessLifetime - age) / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture) + escalated;
                 Record(context, "REVALIDATED", status304, role);
-                _metrics.Request("revalidated", hit: true);
+                _metrics.Count(hit: true);
                 await WriteEntryAsync(context, entry, (age / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture), status304);
                 return null;
         }
@@ -132,7 +132,7 @@ internal sealed partial class CachingMiddleware
                 ? "; stored; ttl=" + ((head.FreshnessLifetime - head.CorrectedInitialAge) / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture) + escalated
                 : "; detail=" + head.NotStoredReason);
         Record(context, "MISS", cacheStatus, role);
-        _metrics.Request("miss", hit: false);
+        _metrics.Count(hit: false);
         if (context.Features.Get<ProxyRequestFeature>() is { } feature)
         {
             feature.Attempts = waiter ? 0 : Math.Max(1, head.Attempts);
@@ -320,10 +320,6 @@ internal sealed partial class CachingMiddleware
         {
             return;
         }
-        finally
-        {
-            _metrics.Bytes(position - from, fromCache: false);
-        }
     }
 
     private Task ServeStaleOnErrorAsync(HttpContext context, CacheEntry stale, long now, string why)
@@ -336,7 +332,7 @@ internal sealed partial class CachingMiddleware
     private async Task WriteFillFailureAsync(HttpContext context, FillHead head, string cacheStatus, string role)
     {
         Record(context, "MISS", cacheStatus, role);
-        _metrics.Request("miss", hit: false);
+        _metrics.Count(hit: false);
         if (context.Features.Get<ProxyRequestFeature>() is { } feature)
         {
             feature.Failure = head.Attempt.Failure;
@@ -388,7 +384,7 @@ internal sealed partial class CachingMiddleware
         CachingLog.WaitBound(_logger, url, bound, "origin");
         if (bound == "waiters")
         {
-            await PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=wait-" + bound, "pass");
+            await PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=wait-" + bound);
             return true;
         }
 

@@ -26,7 +26,7 @@ internal sealed partial class CachingMiddleware
         }
 
         Record(context, result, cacheStatus, "-");
-        _metrics.Request(result == "HIT" ? "hit" : "stale", hit: true);
+        _metrics.Count(hit: true);
         return WriteEntryAsync(context, entry, ageText, cacheStatus);
     }
 
@@ -61,7 +61,6 @@ internal sealed partial class CachingMiddleware
             return Task.CompletedTask;
         }
 
-        _metrics.Bytes(entry.Body.Length, fromCache: true);
         var write = response.BodyWriter.WriteAsync(entry.Body, context.RequestAborted);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }

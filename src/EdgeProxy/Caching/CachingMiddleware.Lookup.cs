@@ -14,7 +14,7 @@ internal sealed partial class CachingMiddleware
         if (requestCc.NoStore)
         {
             CachingLog.NotServed(_logger, context.Request.Path.Value ?? "/", "request-no-store");
-            return PassAsync(context, "PASS", Node + "; fwd=request; detail=request-no-store", "pass");
+            return PassAsync(context, "PASS", Node + "; fwd=request; detail=request-no-store");
         }
 
         var variants = Lookup(context.Request, route);
@@ -59,7 +59,7 @@ internal sealed partial class CachingMiddleware
         if (_registry.IsHitForMiss(key))
         {
             CachingLog.NotServed(_logger, key, "hit-for-miss");
-            return PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=hit-for-miss", "pass");
+            return PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=hit-for-miss");
         }
 
         return MissAsync(context, route, key, variants, null, null, fwd, requestCc);
@@ -141,7 +141,7 @@ internal sealed partial class CachingMiddleware
     {
         var status = Node + "; fwd=miss; detail=only-if-cached";
         Record(context, "MISS", status, "-");
-        _metrics.Request("miss", hit: false);
+        _metrics.Count(hit: false);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status504GatewayTimeout;
         response.Headers[CacheStatusHeader] = status;

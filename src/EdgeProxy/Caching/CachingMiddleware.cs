@@ -59,7 +59,7 @@ internal sealed partial class CachingMiddleware
         if (!(routeOptions?.Enabled ?? _policy.Options.Enabled))
         {
             CachingLog.NotServed(_logger, context.Request.Path.Value ?? "/", "bypass");
-            return PassAsync(context, "BYPASS", Node + "; fwd=bypass", "bypass");
+            return PassAsync(context, "BYPASS", Node + "; fwd=bypass");
         }
 
         var method = context.Request.Method;
@@ -77,10 +77,10 @@ internal sealed partial class CachingMiddleware
     }
 
     /// <summary>Forwards without the cache (bypass, hit-for-miss, a waiter that may not share), adding Cache-Status when the response starts.</summary>
-    private Task PassAsync(HttpContext context, string result, string cacheStatus, string metricResult)
+    private Task PassAsync(HttpContext context, string result, string cacheStatus)
     {
         Record(context, result, cacheStatus, "-");
-        _metrics.Request(metricResult, hit: false);
+        _metrics.Count(hit: false);
         context.Response.OnStarting(static state =>
         {
             var (ctx, value) = ((HttpContext, string))state;
@@ -97,7 +97,7 @@ internal sealed partial class CachingMiddleware
         var safe = HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method) || HttpMethods.IsConnect(method);
         var status = Node + "; fwd=method";
         Record(context, "PASS", status, "-");
-        _metrics.Request("pass", hit: false);
+        _metrics.Count(hit: false);
         context.Response.OnStarting(static state =>
         {
             var (self, ctx, value, route, invalidate) = ((CachingMiddleware, HttpContext, string, CacheRouteOptions?, bool))state;
