@@ -93,7 +93,7 @@ internal static class PrometheusTextWriter
         _ => "gauge",
     };
 
-    /// <summary><c>edgeproxy.cache.requests</c> (counter) → <c>edgeproxy_cache_requests_total</c>.</summary>
+    /// <summary><c>edgeproxy.cache.fills</c> (counter) → <c>edgeproxy_cache_fills_total</c>.</summary>
     public static string FamilyName(string instrumentName, string? unit, MetricKind kind)
     {
         var name = Sanitize(instrumentName, allowColon: true);
