@@ -36,10 +36,9 @@ internal sealed class InterimScanner
 
     private static ReadOnlySpan<byte> Version => "HTTP/1."u8;
 
-    /// <summary>Request bytes are being written (on the request's own async flow).</summary>
-    public void OnRequestWritten()
+    /// <summary>Request bytes are being written (on the request's own async flow, whose header clock is <paramref name="exchange"/>).</summary>
+    public void OnRequestWritten(HeaderClock? exchange)
     {
-        var exchange = HeaderClock.Current;
         if (exchange is null || ReferenceEquals(exchange, _exchange) || _state == State.Disabled)
         {
             return; // the same request's later writes (its body), or nothing to scan for

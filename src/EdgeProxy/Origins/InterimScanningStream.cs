@@ -4,8 +4,9 @@ namespace EdgeProxy.Origins;
 
 /// <summary>
 /// An HTTP/1.x origin connection's plaintext stream (after TLS, installed by <see cref="OriginHttpClientFactory"/>
-/// as SocketsHttpHandler's PlaintextStreamFilter) that lets its <see cref="InterimScanner"/> see the request
-/// writes and the bytes read. The bytes pass through unchanged; a read nobody needs scanned is the inner read.
+/// as SocketsHttpHandler's PlaintextStreamFilter): a request write starts the request's <see cref="HeaderClock"/>
+/// (as <see cref="SignalingStream"/> does on HTTP/2) and its <see cref="InterimScanner"/> sees the request writes
+/// and the bytes read. The bytes pass through unchanged; a read nobody needs scanned is the inner read.
 /// </summary>
 internal sealed class InterimScanningStream : PassThroughStream
 {
@@ -41,13 +42,20 @@ internal sealed class InterimScanningStream : PassThroughStream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        _scanner.OnRequestWritten();
+        OnRequestWritten();
         return Inner.WriteAsync(buffer, cancellationToken);
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _scanner.OnRequestWritten();
+        OnRequestWritten();
         Inner.Write(buffer);
+    }
+
+    private void OnRequestWritten()
+    {
+        var clock = HeaderClock.Current;
+        clock?.OnRequestWritten();
+        _scanner.OnRequestWritten(clock);
     }
 }

@@ -7,9 +7,9 @@ namespace EdgeProxy.Origins;
 /// <summary>
 /// YARP's per-cluster HttpClient with EdgeProxy's phase timeouts: our own connect step (so a connect
 /// timeout is told apart from a refused connection and from a silent origin), and
-/// <see cref="OriginTimeoutHandler"/> for the response-header and body-idle timeouts. The connection
-/// stream signals request writes to the request's <see cref="HeaderClock"/>; an HTTP/1.x connection's plaintext
-/// stream (<see cref="InterimScanningStream"/>) hands interim responses to the request's <see cref="InterimSink"/>.
+/// <see cref="OriginTimeoutHandler"/> for the response-header and body-idle timeouts. One stream per connection
+/// (<see cref="WatchPlaintext"/>) signals request writes to the request's <see cref="HeaderClock"/> and, on HTTP/1.x
+/// (<see cref="InterimScanningStream"/>), hands interim responses to the request's <see cref="InterimSink"/>.
 /// </summary>
 internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
 {
@@ -30,10 +30,17 @@ internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
         var settings = _settings;
         handler.ConnectCallback = (connect, cancellationToken) => ConnectAsync(connect.DnsEndPoint, settings.For(clusterId).ConnectTimeout, cancellationToken);
 
-        // After TLS: an HTTP/1.x connection's reads are watched for interim (1xx) responses to relay (HTTP/2 is not).
-        handler.PlaintextStreamFilter = static (filter, _) =>
-            ValueTask.FromResult(filter.NegotiatedHttpVersion.Major == 1 ? new InterimScanningStream(filter.PlaintextStream) : filter.PlaintextStream);
+        handler.PlaintextStreamFilter = WatchPlaintext;
     }
+
+    /// <summary>
+    /// One watching stream per connection, after TLS: request writes start the request's <see cref="HeaderClock"/>;
+    /// on HTTP/1.x the same stream also watches reads for interim (1xx) responses to relay (HTTP/2 is not scanned).
+    /// </summary>
+    internal static ValueTask<Stream> WatchPlaintext(SocketsHttpPlaintextStreamFilterContext filter, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Stream>(filter.NegotiatedHttpVersion.Major == 1
+            ? new InterimScanningStream(filter.PlaintextStream)
+            : new SignalingStream(filter.PlaintextStream));
 
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
         new OriginTimeoutHandler(base.WrapHandler(context, handler), context.ClusterId, _settings, _time);
@@ -46,7 +53,7 @@ internal sealed class OriginHttpClientFactory : ForwarderHttpClientFactory
         try
         {
             await socket.ConnectAsync(endPoint, deadline.Token);
-            return new SignalingStream(new NetworkStream(socket, ownsSocket: true));
+            return new NetworkStream(socket, ownsSocket: true);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

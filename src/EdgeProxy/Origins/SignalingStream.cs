@@ -1,8 +1,9 @@
 namespace EdgeProxy.Origins;
 
 /// <summary>
-/// An origin connection's stream that tells the <see cref="HeaderClock"/> of the request being written
-/// (found in the async flow) that request bytes went out. Everything else passes through.
+/// An HTTP/2 origin connection's plaintext stream that tells the <see cref="HeaderClock"/> of the request being
+/// written (found in the async flow) that request bytes went out. Everything else passes through. HTTP/1.x
+/// connections get <see cref="InterimScanningStream"/>, which does the same and watches for 1xx responses.
 /// </summary>
 internal sealed class SignalingStream : PassThroughStream
 {

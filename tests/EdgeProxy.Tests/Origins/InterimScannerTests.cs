@@ -31,7 +31,7 @@ public sealed class InterimScannerTests : IDisposable
         HeaderClock.Current = NewClock();
         InterimSink.Current = sink ?? _sink;
         scanner ??= new InterimScanner();
-        scanner.OnRequestWritten();
+        scanner.OnRequestWritten(HeaderClock.Current);
         return scanner;
     }
 
@@ -118,7 +118,7 @@ public sealed class InterimScannerTests : IDisposable
     {
         var scanner = NewExchange();
         Read(scanner, "HTTP/1.1 200 OK\r\nContent-Length: 56\r\n\r\n");
-        scanner.OnRequestWritten(); // more of the same request (its body), same header clock
+        scanner.OnRequestWritten(HeaderClock.Current); // more of the same request (its body), same header clock
         Assert.False(scanner.ShouldScanRead());
         Read(scanner, EarlyHints);
         Assert.Empty(_sink.Heads);
@@ -141,7 +141,7 @@ public sealed class InterimScannerTests : IDisposable
         HeaderClock.Current = NewClock();
         InterimSink.Current = null;
         var scanner = new InterimScanner();
-        scanner.OnRequestWritten();
+        scanner.OnRequestWritten(HeaderClock.Current);
         Assert.False(scanner.ShouldScanRead());
     }
 
@@ -155,7 +155,7 @@ public sealed class InterimScannerTests : IDisposable
         // A pooled connection's read-ahead: issued on the next request's flow before that request is written.
         HeaderClock.Current = NewClock();
         Assert.True(scanner.ShouldScanRead());
-        scanner.OnRequestWritten();
+        scanner.OnRequestWritten(HeaderClock.Current);
         Read(scanner, EarlyHints + Final);
         Assert.Equal([(103, EarlyHints)], _sink.Heads);
     }

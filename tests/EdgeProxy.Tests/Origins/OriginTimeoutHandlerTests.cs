@@ -39,6 +39,7 @@ public sealed class OriginTimeoutHandlerTests : IDisposable
                 await _connectGate.Task.WaitAsync(cancellationToken);
                 return await OriginHttpClientFactory.ConnectAsync(context.DnsEndPoint, ConnectTimeout, cancellationToken);
             },
+            PlaintextStreamFilter = OriginHttpClientFactory.WatchPlaintext,
         };
         _invoker = new HttpMessageInvoker(new OriginTimeoutHandler(sockets, "c1", settings, _time));
     }
