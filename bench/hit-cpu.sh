@@ -8,7 +8,8 @@
 #
 # Each variant is name=[build dir]:[ENV=value,...]; an empty dir means this checkout's Release build.
 # Per variant and round: start, prime one object (origin asked once), wrk 3 s warm-up, then 2 x wrk
-# -t2 -c64 -d5s; prints "name rps/cpu-per-request rps/cpu-per-request".
+# -t2 -c64 -d5s; prints "name rps/cpu-per-request/steal rps/cpu-per-request/steal", steal being the share
+# of one CPU the hypervisor took from this VM during that wrk (of 200 % for two vCPUs): high steal, noisy round.
 set -u
 OUT="${OUT:-/tmp/hit-cpu}"; SIZE="${SIZE:-102400}"; ROUNDS="${ROUNDS:-2}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,12 +27,12 @@ for round in $(seq "$ROUNDS"); do
     wrk -t2 -c64 -d3s -H "Host: bench.local" "$url" > /dev/null
     line="round $round $name size=$SIZE"
     for _ in 1 2; do
-      c0=$(awk '{print $14+$15}' /proc/$pid/stat)
+      c0=$(awk '{print $14+$15}' /proc/$pid/stat); s0=$(awk '/^cpu /{print $9}' /proc/stat)
       w=$(wrk -t2 -c64 -d5s -H "Host: bench.local" "$url")
-      c1=$(awk '{print $14+$15}' /proc/$pid/stat)
+      c1=$(awk '{print $14+$15}' /proc/$pid/stat); s1=$(awk '/^cpu /{print $9}' /proc/stat)
       n=$(echo "$w" | awk '/requests in/ {print $1}')
       rps=$(echo "$w" | awk '/Requests\/sec/ {print int($2)}')
-      line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us"
+      line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/steal$(( (s1 - s0) * 100 / tck / 5 ))%"
     done
     echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/results.txt"
     kill $pid; wait $pid 2>/dev/null

@@ -1,6 +1,7 @@
 using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
 using EdgeProxy.Observability;
+using EdgeProxy.Server;
 
 namespace EdgeProxy;
 
@@ -34,6 +35,8 @@ public static class EdgeProxyHost
             throw new EdgeProxyConfigurationException(errors);
         }
 
+        // Before anything makes a socket: the runtime reads its inline-completions switch once.
+        InlineScheduling.ApplyToRuntime(builder.Configuration.GetSection("EdgeProxy:Transport").Get<TransportOptions>() ?? new TransportOptions());
         builder.Logging.AddEdgeProxySerilog(builder.Configuration);
         var listeners = new EdgeProxyListeners();
         builder.Services.AddSingleton(listeners);

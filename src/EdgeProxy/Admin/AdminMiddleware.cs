@@ -35,9 +35,20 @@ internal sealed class AdminMiddleware
                     ? WriteAsync(context, StatusCodes.Status200OK, Encoding.ASCII.GetBytes("ready\n"))
                     : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Encoding.ASCII.GetBytes(_readiness.Describe() + "\n"));
             default:
-                return _api?.TryHandle(context) ?? WriteAsync(context, StatusCodes.Status404NotFound, Encoding.ASCII.GetBytes("not found\n"));
+                return _api is null ? NotFoundAsync(context) : HandleApiAsync(context, _api);
         }
     }
+
+    private static async Task HandleApiAsync(HttpContext context, AdminApi api)
+    {
+        // Purges by prefix or tag walk the store and /metrics formats every instrument: leave the socket's I/O thread
+        // first (EdgeProxy:Transport:InlineScheduling runs requests on it), so an admin call never holds up proxied connections.
+        await Task.Yield();
+        await (api.TryHandle(context) ?? NotFoundAsync(context));
+    }
+
+    private static Task NotFoundAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status404NotFound, Encoding.ASCII.GetBytes("not found\n"));
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)
     {

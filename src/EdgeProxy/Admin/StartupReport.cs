@@ -1,5 +1,8 @@
 using System.Globalization;
 using EdgeProxy.Configuration;
+using EdgeProxy.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.Admin;
 
@@ -13,12 +16,14 @@ internal sealed partial class StartupReport : IHostedLifecycleService
     private readonly EdgeProxyListeners _listeners;
     private readonly IConfiguration _configuration;
     private readonly ILogger<StartupReport> _logger;
+    private readonly IOptions<SocketTransportOptions> _sockets;
 
-    public StartupReport(EdgeProxyListeners listeners, IConfiguration configuration, ILogger<StartupReport> logger)
+    public StartupReport(EdgeProxyListeners listeners, IConfiguration configuration, ILogger<StartupReport> logger, IOptions<SocketTransportOptions> sockets)
     {
         _listeners = listeners;
         _configuration = configuration;
         _logger = logger;
+        _sockets = sockets;
     }
 
     public Task StartedAsync(CancellationToken cancellationToken)
@@ -35,7 +40,8 @@ internal sealed partial class StartupReport : IHostedLifecycleService
         var clusters = string.Join(", ", _configuration.GetSection("ReverseProxy:Clusters").GetChildren()
             .Select(c => $"{c.Key} [{string.Join(" ", c.GetSection("Destinations").GetChildren().Select(d => d["Address"]))}]"));
         var cacheSize = CacheSize();
-        Started(_logger, node, proxy, admin, routes, clusters, cacheSize);
+        var scheduling = Scheduling();
+        Started(_logger, node, proxy, admin, routes, clusters, cacheSize, scheduling);
         return Task.CompletedTask;
     }
 
@@ -53,6 +59,19 @@ internal sealed partial class StartupReport : IHostedLifecycleService
             : "default";
     }
 
+    /// <summary>Where request processing runs (EdgeProxy:Transport:InlineScheduling), as Kestrel and the runtime were told.</summary>
+    private string Scheduling()
+    {
+        var runtime = Environment.GetEnvironmentVariable(InlineScheduling.RuntimeVariable) == "1";
+        return (_sockets.Value.UnsafePreferInlineScheduling, runtime) switch
+        {
+            (true, true) => "inline",
+            (true, false) => $"inline in Kestrel, socket completions on the thread pool ({InlineScheduling.RuntimeVariable} is not 1)",
+            (false, true) => $"thread pool in Kestrel, socket completions inline ({InlineScheduling.RuntimeVariable}=1)",
+            _ => "thread pool",
+        };
+    }
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -64,6 +83,6 @@ internal sealed partial class StartupReport : IHostedLifecycleService
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information,
-        Message = "EdgeProxy {Node} started: proxy {ProxyListeners}, admin {AdminListeners}; {Routes} routes; clusters {Clusters}; cache {CacheSize}")]
-    private static partial void Started(ILogger logger, string node, string proxyListeners, string adminListeners, int routes, string clusters, string cacheSize);
+        Message = "EdgeProxy {Node} started: proxy {ProxyListeners}, admin {AdminListeners}; {Routes} routes; clusters {Clusters}; cache {CacheSize}; I/O {Scheduling}")]
+    private static partial void Started(ILogger logger, string node, string proxyListeners, string adminListeners, int routes, string clusters, string cacheSize, string scheduling);
 }

@@ -155,6 +155,9 @@ internal sealed partial class FillRunner
 
         if (head.Shareable && !fill.Oversize)
         {
+            // Copying the body into one buffer and compacting a full store take time in proportion to their size: off the
+            // socket's I/O thread (where EdgeProxy:Transport:InlineScheduling may have run this fill), onto the thread pool.
+            await Task.Yield();
             var entry = _policy.CreateEntry(fill.Url, head.StatusCode, head.Headers, head.Directives, fill.Body(), head.VaryNames, head.VaryKey,
                 head.FreshnessLifetime, head.CorrectedInitialAge, head.ResponseTime, request.Route);
             if (_store.Set(entry))

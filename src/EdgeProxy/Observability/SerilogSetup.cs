@@ -11,14 +11,18 @@ internal static class SerilogSetup
 {
     public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
+    public const string SectionName = "Serilog";
+
     public static void AddEdgeProxySerilog(this ILoggingBuilder logging, IConfiguration configuration)
     {
-        var readerOptions = new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly)
+        var readerOptions = new ConfigurationReaderOptions(
+            typeof(ConsoleLoggerConfigurationExtensions).Assembly,
+            typeof(LoggerConfigurationAsyncExtensions).Assembly)
         {
-            SectionName = "Serilog",
+            SectionName = SectionName,
         };
         var logger = new LoggerConfiguration()
-            .ReadFrom.Configuration(configuration, readerOptions)
+            .ReadFrom.Configuration(BehindAsyncSink(configuration), readerOptions)
             .CreateLogger();
         logging.ClearProviders();
         logging.AddSerilog(logger, dispose: true);
@@ -28,5 +32,39 @@ internal static class SerilogSetup
         // Information/Debug lines there, below the Warning that Microsoft.* is configured at, and the access log is the
         // request log. An ActivityListener (tracing) still gets its activities: hosting also starts one when someone listens.
         logging.AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>(HostingDiagnosticsCategory, LogLevel.None); // per provider: AddSerilog adds a provider rule that a category-only rule would not beat
+    }
+
+    /// <summary>
+    /// The <c>Serilog</c> section with every configured sink moved behind one Async sink (Serilog.Sinks.Async: a
+    /// bounded queue, 10,000 events, dropped rather than waited for when full), so a request thread never writes a
+    /// console or file itself: with inline scheduling (EdgeProxy:Transport:InlineScheduling) a slow stdout would
+    /// otherwise stall every connection on that I/O thread. A configuration that already names an Async sink is
+    /// used as it is.
+    /// </summary>
+    internal static IConfiguration BehindAsyncSink(IConfiguration configuration)
+    {
+        var sinks = configuration.GetSection(SectionName + ":WriteTo");
+        var children = sinks.GetChildren().ToList();
+        if (children.Count == 0 || children.Any(static c => string.Equals(c["Name"], "Async", StringComparison.OrdinalIgnoreCase)))
+        {
+            return configuration;
+        }
+
+        var prefix = sinks.Path + ":";
+        var moved = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            [prefix + "0:Name"] = "Async",
+        };
+        foreach (var (key, value) in configuration.GetSection(SectionName).AsEnumerable())
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            moved[key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? prefix + "0:Args:configure:" + key[prefix.Length..] : key] = value;
+        }
+
+        return new ConfigurationBuilder().AddInMemoryCollection(moved).Build();
     }
 }

@@ -15,6 +15,17 @@ public sealed class TransportOptions
     /// </summary>
     public int BlockSize { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Runs request processing on the sockets' I/O threads instead of handing every read and write completion to
+    /// the thread pool: Kestrel's <c>UnsafePreferInlineScheduling</c>, and the runtime's inline socket completions
+    /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, set for the process at start unless the environment
+    /// already sets it). Default on: fewer thread hops per request (see docs/benchmarks.md "Inline scheduling").
+    /// The cost is that code which blocks stalls every connection on that I/O thread, so work that takes time in
+    /// proportion to its input (storing a filled body, admin calls) moves to the thread pool first and logging
+    /// never waits for its sink. Read at start-up.
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
+
     /// <summary>How often blocks no connection used since the last look are handed back to the GC (half of them each time).</summary>
     public TimeSpan TrimInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
