@@ -19,10 +19,23 @@ public static class EdgeProxyHost
         Action<WebApplicationBuilder>? configureBuilder = null)
     {
         var (configFile, rest) = ConfigurationLayers.ExtractConfigFile(args);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest });
+        return Build(rest, builder => ConfigurationLayers.Apply(builder.Configuration, builder.Environment.EnvironmentName, configFile, rest, overrides), configureBuilder);
+    }
+
+    /// <summary>An app configured by <paramref name="settings"/> alone: no files, environment or command line (the start-up warm-up's private instance).</summary>
+    internal static WebApplication BuildIsolated(IEnumerable<KeyValuePair<string, string?>> settings) =>
+        Build([], builder =>
+        {
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddInMemoryCollection(settings);
+        }, configureBuilder: null);
+
+    private static WebApplication Build(string[] args, Action<WebApplicationBuilder> configure, Action<WebApplicationBuilder>? configureBuilder)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         try
         {
-            ConfigurationLayers.Apply(builder.Configuration, builder.Environment.EnvironmentName, configFile, rest, overrides);
+            configure(builder);
         }
         catch (InvalidDataException ex)
         {

@@ -1,6 +1,8 @@
 using EdgeProxy;
 using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
+using EdgeProxy.Server;
+using Microsoft.Extensions.Options;
 
 if (args.Length == 2 && args[0] == HealthCheckCommand.Flag)
 {
@@ -10,6 +12,10 @@ if (args.Length == 2 && args[0] == HealthCheckCommand.Flag)
 try
 {
     var app = EdgeProxyHost.Build(args);
+
+    // Compile the request paths on a private loopback instance before the listeners open (see StartupWarmup).
+    var warmup = app.Services.GetRequiredService<IOptions<EdgeProxyOptions>>().Value.Warmup;
+    app.Services.GetRequiredService<WarmupReport>().Result = await StartupWarmup.RunAsync(app.Configuration, warmup);
     await app.RunAsync();
     return 0;
 }

@@ -17,9 +17,11 @@ internal sealed partial class StartupReport : IHostedLifecycleService
     private readonly IConfiguration _configuration;
     private readonly ILogger<StartupReport> _logger;
     private readonly IOptions<SocketTransportOptions> _sockets;
+    private readonly WarmupReport _warmup;
 
-    public StartupReport(EdgeProxyListeners listeners, IConfiguration configuration, ILogger<StartupReport> logger, IOptions<SocketTransportOptions> sockets)
+    public StartupReport(EdgeProxyListeners listeners, IConfiguration configuration, ILogger<StartupReport> logger, IOptions<SocketTransportOptions> sockets, WarmupReport warmup)
     {
+        _warmup = warmup;
         _listeners = listeners;
         _configuration = configuration;
         _logger = logger;
@@ -41,7 +43,8 @@ internal sealed partial class StartupReport : IHostedLifecycleService
             .Select(c => $"{c.Key} [{string.Join(" ", c.GetSection("Destinations").GetChildren().Select(d => d["Address"]))}]"));
         var cacheSize = CacheSize();
         var scheduling = Scheduling();
-        Started(_logger, node, proxy, admin, routes, clusters, cacheSize, scheduling);
+        var warmup = _warmup.Result.ToString();
+        Started(_logger, node, proxy, admin, routes, clusters, cacheSize, scheduling, warmup);
         return Task.CompletedTask;
     }
 
@@ -83,6 +86,6 @@ internal sealed partial class StartupReport : IHostedLifecycleService
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information,
-        Message = "EdgeProxy {Node} started: proxy {ProxyListeners}, admin {AdminListeners}; {Routes} routes; clusters {Clusters}; cache {CacheSize}; I/O {Scheduling}")]
-    private static partial void Started(ILogger logger, string node, string proxyListeners, string adminListeners, int routes, string clusters, string cacheSize, string scheduling);
+        Message = "EdgeProxy {Node} started: proxy {ProxyListeners}, admin {AdminListeners}; {Routes} routes; clusters {Clusters}; cache {CacheSize}; I/O {Scheduling}; warm-up {Warmup}")]
+    private static partial void Started(ILogger logger, string node, string proxyListeners, string adminListeners, int routes, string clusters, string cacheSize, string scheduling, string warmup);
 }

@@ -39,5 +39,8 @@ public sealed class EdgeProxyOptions
     /// <summary>Kestrel's connection buffers.</summary>
     public TransportOptions Transport { get; set; } = new();
 
+    /// <summary>The start-up warm-up: <c>Enabled</c>, <c>Timeout</c>.</summary>
+    public WarmupOptions Warmup { get; set; } = new();
+
     public DemoOriginOptions DemoOrigin { get; set; } = new();
 }

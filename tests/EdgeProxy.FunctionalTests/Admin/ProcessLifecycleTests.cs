@@ -5,7 +5,7 @@ using EdgeProxy.TestOrigin;
 
 namespace EdgeProxy.FunctionalTests.Admin;
 
-/// <summary>The real process: the container's health-check command and SIGTERM draining.</summary>
+/// <summary>The real process: the container's health-check command, start-up (inline I/O, warm-up) and SIGTERM draining.</summary>
 public sealed class ProcessLifecycleTests : ProxiedOriginTest
 {
     [Fact]
@@ -42,6 +42,9 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxyPort}"), Timeout = TimeSpan.FromSeconds(60) };
             await output.WaitForAsync("Application started");
+
+            // The real process runs inline and warmed up before its listeners opened (18 requests: StartupWarmupTests).
+            await output.WaitForAsync("; I/O inline; warm-up 18 requests in ");
 
             var inFlight = client.GetAsync("/drain/slow?gate=drain&size=5000");
             await Origin.Gates.WhenReceived("/drain/slow").WaitAsync(TimeSpan.FromSeconds(30));

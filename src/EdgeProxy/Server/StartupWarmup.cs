@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using EdgeProxy.Admin;
+using EdgeProxy.Configuration;
+using EdgeProxy.TestOrigin;
+
+namespace EdgeProxy.Server;
+
+/// <summary>
+/// Before the proxy's listeners open, runs a private EdgeProxy instance (the same code, on loopback listeners with
+/// ephemeral ports, in front of an in-process origin, logging nothing) through the paths a cold node's first clients
+/// take: a miss collapsed onto one fill and streamed to several clients, hits, HEAD, Range, a conditional request,
+/// an uncacheable response, a request body. The JIT compiles those paths there, so the first real clients do not
+/// wait for it: a fresh process answered a herd of 200 on one cold key 150–300 ms later than a warm one
+/// (docs/benchmarks.md "Start-up warm-up"). No request leaves the machine and nothing reaches the real cache.
+/// Bounded by <see cref="WarmupOptions.Timeout"/>; a failure is reported on the start-up line, never fatal.
+/// </summary>
+internal static class StartupWarmup
+{
+    /// <summary>Requests the warm-up sends when all goes well.</summary>
+    public const int Requests = CollapseRounds * Clients + Hits + 7;
+
+    private const int CollapseRounds = 1;
+    private const int Clients = 8;
+    private const int Hits = 3;
+    private const int SharedSize = 256 * 1024;
+
+    private static string Shared(int round) =>
+        $"/warmup/shared{round}?size=262144&chunks=4&body_gate=rest{round}&gate_after=16384&etag=%22w1%22&cc=public%2C%20max-age%3D60";
+
+    public static async Task<WarmupResult> RunAsync(IConfiguration real, WarmupOptions options)
+    {
+        if (!options.Enabled)
+        {
+            return WarmupResult.Off;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var requests = 0;
+        using var deadline = new CancellationTokenSource(options.Timeout);
+        try
+        {
+            await using var origin = await TestOriginServer.StartAsync(new TestOriginOptions { Name = "warmup" }, deadline.Token);
+            var proxy = EdgeProxyHost.BuildIsolated(Settings(real, origin.BaseAddress));
+            await using (proxy)
+            {
+                await proxy.StartAsync(deadline.Token);
+                try
+                {
+                    var address = proxy.Services.GetRequiredService<EdgeProxyListeners>().ProxyAddresses[0];
+                    using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = address };
+                    requests = await DriveAsync(client, origin, deadline.Token);
+                }
+                finally
+                {
+                    await proxy.StopAsync(CancellationToken.None);
+                }
+            }
+
+            return new WarmupResult(true, requests, clock.Elapsed, null);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException or InvalidOperationException or EdgeProxyConfigurationException)
+        {
+            var why = deadline.IsCancellationRequested ? $"timed out after {options.Timeout.TotalSeconds:0.#} s" : ex.GetType().Name + ": " + ex.Message;
+            return new WarmupResult(true, requests, clock.Elapsed, why);
+        }
+    }
+
+    /// <summary>The private instance's whole configuration: loopback listeners, one route to the warm-up origin, the real transport settings.</summary>
+    internal static Dictionary<string, string?> Settings(IConfiguration real, Uri origin)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            [$"Kestrel:Endpoints:{AdminOptions.ProxyEndpointName}:Url"] = "http://127.0.0.1:0",
+            [$"Kestrel:Endpoints:{AdminOptions.EndpointName}:Url"] = "http://127.0.0.1:0",
+            ["ReverseProxy:Routes:warmup:ClusterId"] = "warmup",
+            ["ReverseProxy:Routes:warmup:Match:Path"] = "{**catch-all}",
+            ["ReverseProxy:Clusters:warmup:Destinations:origin:Address"] = origin.ToString(),
+            [$"{EdgeProxyOptions.SectionName}:NodeName"] = "warmup",
+            [$"{EdgeProxyOptions.SectionName}:AccessLog:Enabled"] = "false",
+            [$"{EdgeProxyOptions.SectionName}:Lifecycle:DrainDelay"] = "00:00:00",
+            [$"{EdgeProxyOptions.SectionName}:Lifecycle:DrainTimeout"] = "00:00:02",
+            ["Serilog:MinimumLevel:Default"] = "Fatal",
+        };
+        foreach (var (key, value) in real.GetSection($"{EdgeProxyOptions.SectionName}:Transport").AsEnumerable())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>The requests, in an order that exercises each path; returns how many were sent.</summary>
+    private static async Task<int> DriveAsync(HttpClient client, TestOriginServer origin, CancellationToken cancellationToken)
+    {
+        // Cold keys: the origin sends the head and 16 KiB, then waits; every client has joined the one fill once it has the head.
+        for (var round = 0; round < CollapseRounds; round++)
+        {
+            var joined = new List<Task<HttpResponseMessage>>();
+            for (var i = 0; i < Clients; i++)
+            {
+                joined.Add(client.GetAsync(Shared(round), HttpCompletionOption.ResponseHeadersRead, cancellationToken));
+            }
+
+            var heads = await Task.WhenAll(joined);
+            origin.Gates.Release($"rest{round}");
+            foreach (var response in heads)
+            {
+                using (response)
+                {
+                    await ExpectAsync(response, HttpStatusCode.OK, SharedSize, cancellationToken);
+                }
+            }
+        }
+
+        var shared = Shared(0);
+        var sent = CollapseRounds * Clients;
+        async Task SendAsync(HttpMethod method, string path, HttpStatusCode status, int? length, Action<HttpRequestHeaders>? headers = null, HttpContent? content = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = content };
+            headers?.Invoke(request.Headers);
+            using var response = await client.SendAsync(request, cancellationToken);
+            sent++;
+            await ExpectAsync(response, status, length, cancellationToken);
+        }
+
+        for (var i = 0; i < Hits; i++)
+        {
+            await SendAsync(HttpMethod.Get, shared, HttpStatusCode.OK, SharedSize);
+        }
+
+        await SendAsync(HttpMethod.Head, shared, HttpStatusCode.OK, 0);
+        await SendAsync(HttpMethod.Get, shared, HttpStatusCode.PartialContent, 1024, h => h.Range = new RangeHeaderValue(0, 1023));
+        await SendAsync(HttpMethod.Get, shared, HttpStatusCode.NotModified, 0, h => h.IfNoneMatch.Add(new EntityTagHeaderValue("\"w1\"")));
+        await SendAsync(HttpMethod.Get, "/warmup/range?size=65536&cc=max-age%3D60", HttpStatusCode.PartialContent, 100, h => h.Range = new RangeHeaderValue(100, 199));
+        await Task.WhenAll(
+            SendAsync(HttpMethod.Get, "/warmup/private?size=2048&cc=private", HttpStatusCode.OK, 2048),
+            SendAsync(HttpMethod.Get, "/warmup/private?size=2048&cc=private", HttpStatusCode.OK, 2048));
+        await SendAsync(HttpMethod.Post, "/warmup/post?size=512", HttpStatusCode.OK, 512, content: new ByteArrayContent(new byte[8192]));
+        return sent;
+    }
+
+    private static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status, int? length, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (response.StatusCode != status || (length is { } expected && body.Length != expected))
+        {
+            throw new InvalidOperationException(
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode} with {body.Length} bytes, expected {(int)status}{(length is { } l ? $" with {l}" : "")}");
+        }
+    }
+}
+
+/// <summary>What the start-up warm-up did, for the start-up line.</summary>
+internal sealed record WarmupResult(bool Ran, int Requests, TimeSpan Elapsed, string? Failure)
+{
+    public static readonly WarmupResult Off = new(false, 0, TimeSpan.Zero, null);
+
+    /// <summary>The result nobody set (an app built without Program.cs, as in tests).</summary>
+    public static readonly WarmupResult NotRun = new(false, 0, TimeSpan.Zero, "not run");
+
+    public override string ToString() => (Ran, Failure) switch
+    {
+        (false, null) => "off",
+        (false, _) => Failure!,
+        (true, null) => $"{Requests} requests in {Elapsed.TotalMilliseconds:0} ms",
+        _ => $"failed after {Requests} requests in {Elapsed.TotalMilliseconds:0} ms ({Failure})",
+    };
+}
+
+/// <summary>Holds the warm-up's result from Program.cs (which runs it before the listeners open) for the start-up line.</summary>
+internal sealed class WarmupReport
+{
+    public WarmupResult Result { get; set; } = WarmupResult.NotRun;
+}
