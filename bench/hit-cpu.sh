@@ -8,7 +8,8 @@
 #
 # Each variant is name=[build dir]:[ENV=value,...]; an empty dir means this checkout's Release build.
 # Per variant and round: start, prime one object (origin asked once), wrk 3 s warm-up, then 2 x wrk
-# -t2 -c64 -d5s; prints "name rps/cpu-per-request/steal rps/cpu-per-request/steal", steal being the share
+# -t2 -c64 -d5s (WRK_THREADS=1 for one wrk thread); prints "name rps/cpu-per-request/steal/p50/p99 ..." for
+# the two runs, p50/p99 being wrk's latency percentiles and steal the share
 # of one CPU the hypervisor took from this VM during that wrk (of 200 % for two vCPUs): high steal, noisy round.
 set -u
 OUT="${OUT:-/tmp/hit-cpu}"; SIZE="${SIZE:-102400}"; ROUNDS="${ROUNDS:-2}"
@@ -28,11 +29,12 @@ for round in $(seq "$ROUNDS"); do
     line="round $round $name size=$SIZE"
     for _ in 1 2; do
       c0=$(awk '{print $14+$15}' /proc/$pid/stat); s0=$(awk '/^cpu /{print $9}' /proc/stat)
-      w=$(wrk -t2 -c64 -d5s -H "Host: bench.local" "$url")
+      w=$(wrk -t"${WRK_THREADS:-2}" -c64 -d5s --latency -H "Host: bench.local" "$url")
       c1=$(awk '{print $14+$15}' /proc/$pid/stat); s1=$(awk '/^cpu /{print $9}' /proc/stat)
       n=$(echo "$w" | awk '/requests in/ {print $1}')
       rps=$(echo "$w" | awk '/Requests\/sec/ {print int($2)}')
-      line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/steal$(( (s1 - s0) * 100 / tck / 5 ))%"
+      lat=$(echo "$w" | awk '/^ +(50|99)%/ {printf "/p%s=%s", $1, $2}' | tr -d '%')
+      line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/steal$(( (s1 - s0) * 100 / tck / 5 ))%$lat"
     done
     echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/results.txt"
     kill $pid; wait $pid 2>/dev/null
