@@ -283,6 +283,14 @@ internal sealed partial class CachingMiddleware
                         return;
                     }
 
+                    if (position < fill.Length)
+                    {
+                        // Catching up: let the other readers (and connections) of this I/O thread have their turn before the next
+                        // slice. With inline scheduling a write the socket takes completes at once, so without this one
+                        // latecomer would send everything received so far before the next latecomer's head went out.
+                        await Task.Yield();
+                    }
+
                     continue;
                 }
 

@@ -21,8 +21,8 @@ internal sealed partial class CachingMiddleware
     /// <summary>
     /// Most a fill reader hands Kestrel per write. A latecomer may find megabytes already received: written
     /// at once, its head waits behind a copy of all of them and twenty latecomers queue behind each
-    /// other's copies; in slices, each write fills Kestrel's 64 KiB response buffer and yields, so every
-    /// reader's head and first bytes go out before anyone's bulk.
+    /// other's copies; in slices, with a yield between them while a reader is catching up, every reader's
+    /// head and first bytes go out before anyone's bulk.
     /// </summary>
     private const int FillWriteSlice = 64 * 1024;
 
