@@ -50,21 +50,46 @@ internal static class SerilogSetup
             return configuration;
         }
 
-        var prefix = sinks.Path + ":";
-        var moved = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
-        {
-            [prefix + "0:Name"] = "Async",
-        };
-        foreach (var (key, value) in configuration.GetSection(SectionName).AsEnumerable())
-        {
-            if (value is null)
-            {
-                continue;
-            }
+        // A view that re-reads the source on every reload, so Serilog's own reload of MinimumLevel keeps working.
+        return new ConfigurationBuilder().Add(new AsyncSinkSource(configuration)).Build();
+    }
 
-            moved[key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? prefix + "0:Args:configure:" + key[prefix.Length..] : key] = value;
+    /// <summary>The Serilog section with its sinks under one Async sink, re-read whenever the source reloads.</summary>
+    private sealed class AsyncSinkSource(IConfiguration source) : IConfigurationSource
+    {
+        public IConfigurationProvider Build(IConfigurationBuilder builder) => new AsyncSinkProvider(source);
+    }
+
+    private sealed class AsyncSinkProvider : ConfigurationProvider
+    {
+        private readonly IConfiguration _source;
+
+        public AsyncSinkProvider(IConfiguration source)
+        {
+            _source = source;
+            Microsoft.Extensions.Primitives.ChangeToken.OnChange(source.GetReloadToken, () =>
+            {
+                Load();
+                OnReload();
+            });
         }
 
-        return new ConfigurationBuilder().AddInMemoryCollection(moved).Build();
+        public override void Load()
+        {
+            var prefix = SectionName + ":WriteTo:";
+            var moved = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+            {
+                [prefix + "0:Name"] = "Async",
+            };
+            foreach (var (key, value) in _source.GetSection(SectionName).AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    moved[key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? prefix + "0:Args:configure:" + key[prefix.Length..] : key] = value;
+                }
+            }
+
+            Data = moved;
+        }
     }
 }

@@ -38,6 +38,26 @@ public sealed class SerilogSetupTests
     }
 
     [Fact]
+    public void BehindAsyncSink_FollowsTheSourceWhenItReloads()
+    {
+        var source = (IConfigurationRoot)Build(new()
+        {
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:WriteTo:0:Name"] = "Console",
+        });
+        var wrapped = SerilogSetup.BehindAsyncSink(source);
+        var reloaded = false;
+        wrapped.GetReloadToken().RegisterChangeCallback(_ => reloaded = true, null);
+
+        source["Serilog:MinimumLevel:Default"] = "Debug";
+        source.Reload();
+
+        Assert.True(reloaded);
+        Assert.Equal("Debug", wrapped["Serilog:MinimumLevel:Default"]);
+        Assert.Equal("Console", wrapped["Serilog:WriteTo:0:Args:configure:0:Name"]);
+    }
+
+    [Fact]
     public void BehindAsyncSink_AnAsyncSinkAlreadyConfigured_IsLeftAsItIs()
     {
         var configuration = Build(new()
