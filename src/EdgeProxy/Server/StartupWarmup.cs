@@ -60,7 +60,7 @@ internal static class StartupWarmup
 
             return new WarmupResult(true, requests, clock.Elapsed, null);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException or InvalidOperationException or EdgeProxyConfigurationException)
+        catch (Exception ex) // the warm-up is an optimisation: whatever goes wrong, the proxy starts and the start-up line says why
         {
             var why = deadline.IsCancellationRequested ? $"timed out after {options.Timeout.TotalSeconds:0.#} s" : ex.GetType().Name + ": " + ex.Message;
             return new WarmupResult(true, requests, clock.Elapsed, why);
