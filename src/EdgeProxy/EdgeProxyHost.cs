@@ -49,7 +49,7 @@ public static class EdgeProxyHost
         }
 
         // Before anything makes a socket: the runtime reads its inline-completions switch once.
-        InlineScheduling.ApplyToRuntime(builder.Configuration.GetSection("EdgeProxy:Transport").Get<TransportOptions>() ?? new TransportOptions());
+        InlineScheduling.ApplyToRuntime(builder.Configuration.GetSection($"{EdgeProxyOptions.SectionName}:Transport").Get<TransportOptions>() ?? new TransportOptions());
         builder.Logging.AddEdgeProxySerilog(builder.Configuration);
         var listeners = new EdgeProxyListeners();
         builder.Services.AddSingleton(listeners);

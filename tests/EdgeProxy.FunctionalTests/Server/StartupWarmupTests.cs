@@ -25,8 +25,8 @@ public sealed class StartupWarmupTests : ProxiedOriginTest
 
         // The real proxy (and its origin) saw none of it: its cache has no warm-up key.
         Assert.Equal(0, Origin.Counters.Total);
-        Origin.Gates.Release("rest0");
-        using var probe = await Proxy.Client.GetAsync("/warmup/shared0?size=262144&chunks=4&body_gate=rest0&gate_after=16384&etag=%22w1%22&cc=public%2C%20max-age%3D60");
+        Origin.Gates.Release("rest");
+        using var probe = await Proxy.Client.GetAsync("/warmup/shared?size=262144&chunks=4&body_gate=rest&gate_after=16384&etag=%22w1%22&cc=public%2C%20max-age%3D60");
         Assert.Contains("fwd=uri-miss", probe.CacheStatus(), StringComparison.Ordinal);
         Assert.Equal(1, Origin.Counters.Total);
     }
