@@ -13,7 +13,8 @@ internal sealed partial class CachingMiddleware
         var headers = context.Request.Headers;
         var register = !headers.ContainsKey("Authorization");
         var fillKey = variants is null ? key : FillKey(key, variants.Entries[0].VaryNames, headers);
-        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, relayInterim: true, out var cursor);
+        var fill = _runner.StartOrGet(context, fillKey, key, validating, register, route, noStore: false, relayInterim: true, out var cursor,
+            () => FreshInStore(context, route, requestCc) is not null);
         var role = "writer";
         if (cursor is null)
         {
@@ -31,8 +32,7 @@ internal sealed partial class CachingMiddleware
                     return;
                 case JoinResult.Closed:
                     // The running fill is done or not shareable: a fresh store entry if it left one, else a fill of our own.
-                    if (Select(Lookup(context.Request, route), headers) is { } stored
-                        && CachePolicy.Decide(stored, _time.GetUtcNow().UtcTicks, requestCc, false, out var age) == Reuse.Fresh)
+                    if (FreshInStore(context, route, requestCc) is var (stored, age))
                     {
                         await ServeHitAsync(context, stored, age, null, "HIT");
                         return;
@@ -66,6 +66,13 @@ internal sealed partial class CachingMiddleware
             await PassAsync(context, "PASS", Node + "; fwd=" + fwd + "; detail=" + goAlone);
         }
     }
+
+    /// <summary>The stored entry for the request when it may be served fresh now, with its age.</summary>
+    private (CacheEntry Entry, long Age)? FreshInStore(HttpContext context, CacheRouteOptions? route, CacheControl requestCc) =>
+        Select(Lookup(context.Request, route), context.Request.Headers) is { } stored
+        && CachePolicy.Decide(stored, _time.GetUtcNow().UtcTicks, requestCc, PragmaNoCache(context.Request.Headers, requestCc), out var age) == Reuse.Fresh
+            ? (stored, age)
+            : null;
 
     /// <summary>Serves one reader of a fill; returns a reason when this request must go to the origin on its own instead.</summary>
     private async Task<string?> ReadFillAsync(HttpContext context, Fill fill, ReaderCursor cursor, string role, CacheEntry? stale, string fwd, CacheControl requestCc)

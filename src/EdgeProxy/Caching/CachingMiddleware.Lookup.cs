@@ -10,7 +10,7 @@ internal sealed partial class CachingMiddleware
     {
         var headers = context.Request.Headers;
         var requestCc = headers.CacheControl.Count == 0 ? CacheControl.Empty : CacheControl.Parse(headers.CacheControl);
-        var pragmaNoCache = !requestCc.Present && headers.Pragma.Count > 0 && headers.Pragma.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
+        var pragmaNoCache = PragmaNoCache(headers, requestCc);
         if (requestCc.NoStore)
         {
             CachingLog.NotServed(_logger, context.Request.Path.Value ?? "/", "request-no-store");
@@ -64,6 +64,10 @@ internal sealed partial class CachingMiddleware
 
         return MissAsync(context, route, key, variants, null, null, fwd, requestCc);
     }
+
+    /// <summary><c>Pragma: no-cache</c> counts only when the request has no Cache-Control (RFC 9111 5.4).</summary>
+    private static bool PragmaNoCache(IHeaderDictionary headers, CacheControl requestCc) =>
+        !requestCc.Present && headers.Pragma.Count > 0 && headers.Pragma.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The stored variants for the request's key; the key is built on the stack when it can be.</summary>
     private CacheVariants? Lookup(HttpRequest request, CacheRouteOptions? route)

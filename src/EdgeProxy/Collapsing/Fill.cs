@@ -115,6 +115,29 @@ internal sealed partial class Fill : IDisposable
         }
     }
 
+    /// <summary>
+    /// Registers this new fill unless another holds its key, and returns the one that holds it. When this one wins but
+    /// <paramref name="storedMeanwhile"/> says the store answers the key now (a fill finished, stored, and left the
+    /// registry after the caller's lookup), it leaves the registry closed instead, and <paramref name="stored"/> is true.
+    /// The lock is held throughout, so nobody joins it in between: a request that got it from the registry finds it
+    /// closed and looks at the store again.
+    /// </summary>
+    public Fill Register(FillRegistry registry, Func<bool>? storedMeanwhile, out bool stored)
+    {
+        lock (_lock)
+        {
+            var holder = registry.GetOrAdd(this);
+            stored = ReferenceEquals(holder, this) && storedMeanwhile is not null && storedMeanwhile();
+            if (stored)
+            {
+                _closed = true;
+                registry.Remove(this);
+            }
+
+            return holder;
+        }
+    }
+
     /// <summary>No more joiners (the fill failed, turned out unshareable, or was stored).</summary>
     public void Close()
     {

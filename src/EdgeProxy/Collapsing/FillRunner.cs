@@ -40,18 +40,21 @@ internal sealed partial class FillRunner
 
     /// <summary>
     /// Starts a fill for <paramref name="client"/>'s request, or joins the one already running for the key
-    /// (then <paramref name="started"/> is null and the caller is a waiter; it must call TryJoin). The starter's
+    /// (then <paramref name="started"/> is null and the caller is a waiter; it must call TryJoin, which says Closed when
+    /// <paramref name="storedMeanwhile"/> found the key stored after the caller's own lookup). The starter's
     /// cursor is returned in <paramref name="started"/>; the caller ends its reading with <c>Leave(cursor)</c>.
     /// </summary>
-    public Fill StartOrGet(HttpContext client, string key, string url, CacheEntry? validating, bool register, CacheRouteOptions? route, bool noStore, bool relayInterim, out ReaderCursor? started)
+    public Fill StartOrGet(HttpContext client, string key, string url, CacheEntry? validating, bool register, CacheRouteOptions? route, bool noStore, bool relayInterim, out ReaderCursor? started,
+        Func<bool>? storedMeanwhile = null)
     {
         var options = _policy.Options;
         var fill = new Fill(key, url, validating, register, options.Collapsing, options.MaxObjectSizeBytes);
         if (register)
         {
-            var existing = _registry.GetOrAdd(fill);
-            if (!ReferenceEquals(existing, fill))
+            var existing = fill.Register(_registry, storedMeanwhile, out var stored);
+            if (!ReferenceEquals(existing, fill) || stored)
             {
+                // Another fill holds the key (join it), or ours came too late and is closed (its TryJoin says so).
                 started = null;
                 return existing;
             }
