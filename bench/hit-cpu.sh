@@ -11,6 +11,9 @@
 # -t2 -c64 -d5s (WRK_THREADS=1 for one wrk thread); prints "name rps/cpu-per-request/steal/p50/p99 ..." for
 # the two runs, p50/p99 being wrk's latency percentiles and steal the share
 # of one CPU the hypervisor took from this VM during that wrk (of 200 % for two vCPUs): high steal, noisy round.
+# The proxy runs in a session of its own (setsid), as ../shared/bench/peers.sh starts every peer: with the
+# kernel's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled) a session is a scheduling group,
+# so the proxy and wrk share the CPUs as two groups, not thread by thread. SETSID=0 starts it in this shell's.
 set -u
 OUT="${OUT:-/tmp/hit-cpu}"; SIZE="${SIZE:-102400}"; ROUNDS="${ROUNDS:-2}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,7 +23,8 @@ for round in $(seq "$ROUNDS"); do
   for spec in "$@"; do
     name="${spec%%=*}"; rest="${spec#*=}"; dir="${rest%%:*}"; envs="${rest#*:}"
     dll="${dir:+$dir/EdgeProxy.dll}"; dll="${dll:-$DLL}"
-    env $(echo "$envs" | tr ',' ' ') dotnet "$dll" --config "$CONFIG" > "$OUT/$name.log" 2>&1 &
+    if [ "${SETSID:-1}" = 1 ]; then ss=setsid; else ss=; fi
+    $ss env $(echo "$envs" | tr ',' ' ') dotnet "$dll" --config "$CONFIG" > "$OUT/$name.log" 2>&1 < /dev/null &
     pid=$!
     wait_port "$PORT" || { echo "$name did not start"; kill $pid; exit 1; }
     url="http://127.0.0.1:$PORT/obj/hit-cpu-$round-$name?size=$SIZE"
