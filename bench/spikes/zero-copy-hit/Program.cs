@@ -59,6 +59,7 @@ sealed class DirectSocketWriter(Socket socket, PipeWriter inner) : PipeWriter, I
     private readonly SocketAsyncEventArgs _packets = new();
     private TaskCompletionSource? _tcs;
     private readonly List<ArraySegment<byte>> _segs = new();
+    private static readonly bool Direct = Environment.GetEnvironmentVariable("DIRECT") == "1";
 
     public void Reserve(FileStream file, long offset, int count) { Seal(); _rFile = file; _rOff = offset; _rLeft = count; _rTotal = count; }
 
@@ -88,6 +89,19 @@ sealed class DirectSocketWriter(Socket socket, PipeWriter inner) : PipeWriter, I
             if (_queue.Count > 0 && _queue.Peek().File is not null)
             {
                 var f = _queue.Dequeue();
+                if (Direct)
+                {
+                    // sendfile(2) right here on the non-blocking socket; only what the socket does not take goes the async way.
+                    long off = f.Off; var left = (long)f.Count;
+                    while (left > 0)
+                    {
+                        var n = Native.sendfile((int)socket.Handle, (int)f.File!.SafeFileHandle.DangerousGetHandle(), ref off, (nint)left);
+                        if (n <= 0) break;
+                        left -= n;
+                    }
+                    if (left == 0) continue;
+                    f = (null, 0, f.File, off, (int)left);
+                }
                 _packets.SendPacketsElements = [new SendPacketsElement(f.File!, f.Off, f.Count)];
                 _tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _packets.Completed -= OnDone; _packets.Completed += OnDone;
@@ -98,4 +112,8 @@ sealed class DirectSocketWriter(Socket socket, PipeWriter inner) : PipeWriter, I
     }
     private void OnDone(object? s, SocketAsyncEventArgs e) => _tcs!.TrySetResult();
 }
-static class Native { [DllImport("libc", SetLastError = true)] public static extern int memfd_create(string name, uint flags); }
+static class Native
+{
+    [DllImport("libc", SetLastError = true)] public static extern int memfd_create(string name, uint flags);
+    [DllImport("libc", SetLastError = true)] public static extern nint sendfile(int outFd, int inFd, ref long offset, nint count);
+}
