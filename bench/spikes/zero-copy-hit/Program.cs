@@ -60,6 +60,12 @@ sealed class DirectSocketWriter(Socket socket, PipeWriter inner) : PipeWriter, I
     private TaskCompletionSource? _tcs;
     private readonly List<ArraySegment<byte>> _segs = new();
     private static readonly bool Direct = Environment.GetEnvironmentVariable("DIRECT") == "1";
+    private static readonly bool More = Environment.GetEnvironmentVariable("MORE") == "1";
+
+    private unsafe int SendMore(ArraySegment<byte> seg)
+    {
+        fixed (byte* b = seg.Array) { return (int)Math.Max(0, Native.send((int)socket.SafeHandle.DangerousGetHandle(), b + seg.Offset, seg.Count, 0x8000)); }
+    }
 
     public void Reserve(FileStream file, long offset, int count) { Seal(); _rFile = file; _rOff = offset; _rLeft = count; _rTotal = count; }
 
@@ -85,7 +91,14 @@ sealed class DirectSocketWriter(Socket socket, PipeWriter inner) : PipeWriter, I
         {
             _segs.Clear();
             while (_queue.Count > 0 && _queue.Peek().Buf is not null) { var b = _queue.Dequeue(); _segs.Add(new ArraySegment<byte>(b.Buf!, 0, b.Len)); }
-            if (_segs.Count > 0) { await socket.SendAsync(_segs, SocketFlags.None); foreach (var s in _segs) ArrayPool<byte>.Shared.Return(s.Array!); }
+            if (_segs.Count > 0)
+            {
+                // MORE=1: headers followed by a file range go out with MSG_MORE, so the kernel puts them in the body's first segment.
+                var sent = More && _segs.Count == 1 && _queue.Count > 0 && _queue.Peek().File is not null ? SendMore(_segs[0]) : 0;
+                if (sent == 0) await socket.SendAsync(_segs, SocketFlags.None);
+                else if (sent < _segs[0].Count) await socket.SendAsync(_segs[0].AsMemory(sent), SocketFlags.None);
+                foreach (var s in _segs) ArrayPool<byte>.Shared.Return(s.Array!);
+            }
             if (_queue.Count > 0 && _queue.Peek().File is not null)
             {
                 var f = _queue.Dequeue();
@@ -95,7 +108,7 @@ sealed class DirectSocketWriter(Socket socket, PipeWriter inner) : PipeWriter, I
                     long off = f.Off; var left = (long)f.Count;
                     while (left > 0)
                     {
-                        var n = Native.sendfile((int)socket.Handle, (int)f.File!.SafeFileHandle.DangerousGetHandle(), ref off, (nint)left);
+                        var n = Native.sendfile((int)socket.SafeHandle.DangerousGetHandle(), (int)f.File!.SafeFileHandle.DangerousGetHandle(), ref off, (nint)left);
                         if (n <= 0) break;
                         left -= n;
                     }
@@ -116,4 +129,5 @@ static class Native
 {
     [DllImport("libc", SetLastError = true)] public static extern int memfd_create(string name, uint flags);
     [DllImport("libc", SetLastError = true)] public static extern nint sendfile(int outFd, int inFd, ref long offset, nint count);
+    [DllImport("libc", SetLastError = true)] public static extern unsafe nint send(int fd, byte* buf, nint len, int flags);
 }
