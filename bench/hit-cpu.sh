@@ -19,11 +19,11 @@ OUT="${OUT:-/tmp/hit-cpu}"; SIZE="${SIZE:-102400}"; ROUNDS="${ROUNDS:-2}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 prepare_proxy
 tck=$(getconf CLK_TCK)
+if [ "${SETSID:-1}" = 1 ]; then ss=setsid; else ss=; fi
 for round in $(seq "$ROUNDS"); do
   for spec in "$@"; do
     name="${spec%%=*}"; rest="${spec#*=}"; dir="${rest%%:*}"; envs="${rest#*:}"
     dll="${dir:+$dir/EdgeProxy.dll}"; dll="${dll:-$DLL}"
-    if [ "${SETSID:-1}" = 1 ]; then ss=setsid; else ss=; fi
     $ss env $(echo "$envs" | tr ',' ' ') dotnet "$dll" --config "$CONFIG" > "$OUT/$name.log" 2>&1 < /dev/null &
     pid=$!
     wait_port "$PORT" || { echo "$name did not start"; kill $pid; exit 1; }

@@ -21,11 +21,11 @@ internal sealed partial class StartupReport : IHostedLifecycleService
 
     public StartupReport(EdgeProxyListeners listeners, IConfiguration configuration, ILogger<StartupReport> logger, IOptions<SocketTransportOptions> sockets, WarmupReport warmup)
     {
-        _warmup = warmup;
         _listeners = listeners;
         _configuration = configuration;
         _logger = logger;
         _sockets = sockets;
+        _warmup = warmup;
     }
 
     public Task StartedAsync(CancellationToken cancellationToken)
