@@ -49,7 +49,8 @@ public static class EdgeProxyHost
         }
 
         // Before anything makes a socket: the runtime reads its inline-completions switch once.
-        InlineScheduling.ApplyToRuntime(builder.Configuration.GetSection($"{EdgeProxyOptions.SectionName}:Transport").Get<TransportOptions>() ?? new TransportOptions());
+        var transport = builder.Configuration.GetSection($"{EdgeProxyOptions.SectionName}:Transport").Get<TransportOptions>() ?? new TransportOptions();
+        InlineScheduling.ApplyToRuntime(transport);
         builder.Logging.AddEdgeProxySerilog(builder.Configuration);
         var listeners = new EdgeProxyListeners();
         builder.Services.AddSingleton(listeners);
@@ -62,7 +63,15 @@ public static class EdgeProxyHost
             // Latin-1, so writing Latin-1 passes the origin's bytes through unchanged instead of failing the response.
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
-                .Endpoint(AdminOptions.ProxyEndpointName, endpoint => listeners.AddProxy(endpoint.ListenOptions, endpoint.IsHttps))
+                .Endpoint(AdminOptions.ProxyEndpointName, endpoint =>
+                {
+                    if (transport.ZeroCopy && !endpoint.IsHttps && OperatingSystem.IsLinux())
+                    {
+                        endpoint.ListenOptions.Use(DirectSendConnections.Middleware(transport.BlockSize));
+                    }
+
+                    listeners.AddProxy(endpoint.ListenOptions, endpoint.IsHttps);
+                })
                 .Endpoint(AdminOptions.EndpointName, endpoint => listeners.AddAdmin(endpoint.ListenOptions, endpoint.IsHttps));
         });
 

@@ -153,6 +153,11 @@ internal static class EdgeProxyConfigValidator
             errors.Add($"{root}:Transport:BlockSize: must be between {TransportOptions.MinBlockSize} and {TransportOptions.MaxBlockSize} bytes");
         }
 
+        if (options.Transport.ZeroCopyMinBytes < TransportOptions.MinBlockSize)
+        {
+            errors.Add($"{root}:Transport:ZeroCopyMinBytes: must be at least {TransportOptions.MinBlockSize} bytes");
+        }
+
         if (options.Warmup.Timeout <= TimeSpan.Zero)
         {
             errors.Add($"{root}:Warmup:Timeout: must be positive");

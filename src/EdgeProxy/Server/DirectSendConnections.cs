@@ -1,0 +1,44 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace EdgeProxy.Server;
+
+/// <summary>
+/// Connection middleware for cleartext listeners: replaces the connection's output with a <see cref="SocketOutput"/>
+/// and offers it as <see cref="IZeroCopyOutput"/>. Connections without a socket (tests' in-memory transports) are left
+/// as they are. On TLS listeners it is not installed: the bytes on the socket are not the bytes written.
+/// </summary>
+internal static class DirectSendConnections
+{
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(int bufferSize) => next => async connection =>
+    {
+        if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
+        {
+            await next(connection);
+            return;
+        }
+
+        var transport = connection.Transport;
+        var output = new SocketOutput(socket, transport.Output, bufferSize);
+        connection.Features.Set<IZeroCopyOutput>(output);
+        connection.Transport = new DuplexPipe(transport.Input, output);
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            // Kestrel completes the transport it made, not ours: what was not sent goes to it first.
+            output.Detach();
+            connection.Transport = transport;
+        }
+    };
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
+    }
+}
