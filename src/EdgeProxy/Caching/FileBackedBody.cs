@@ -121,12 +121,12 @@ internal sealed unsafe partial class FileBackedBody : MemoryManager<byte>
         // Not disposed by callers: entries, requests and sends share it, and the finalizer releases it when none is left.
     }
 
-    /// <summary>Unmaps dropped bodies whose grace has passed (the timer's work; also called by tests).</summary>
-    internal static int UnmapDue()
+    /// <summary>Unmaps dropped bodies whose grace has passed by <paramref name="now"/> (<see cref="Environment.TickCount64"/>); the timer's work.</summary>
+    internal static int UnmapDue(long? now = null)
     {
-        var now = Environment.TickCount64;
+        var at = now ?? Environment.TickCount64;
         var unmapped = 0;
-        while (Dropped.TryPeek(out var dropped) && dropped.Due <= now && Dropped.TryDequeue(out dropped))
+        while (Dropped.TryPeek(out var dropped) && dropped.Due <= at && Dropped.TryDequeue(out dropped))
         {
             _ = Munmap(dropped.Address, (nuint)dropped.Length);
             GC.RemoveMemoryPressure(dropped.Length);

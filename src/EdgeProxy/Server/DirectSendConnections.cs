@@ -11,7 +11,7 @@ namespace EdgeProxy.Server;
 /// </summary>
 internal static class DirectSendConnections
 {
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(int bufferSize) => next => async connection =>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(int bufferSize, ZeroCopyStatistics? statistics) => next => async connection =>
     {
         if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
         {
@@ -20,7 +20,7 @@ internal static class DirectSendConnections
         }
 
         var transport = connection.Transport;
-        var output = new SocketOutput(socket, transport.Output, bufferSize);
+        var output = new SocketOutput(socket, transport.Output, bufferSize, statistics);
         connection.Features.Set<IZeroCopyOutput>(output);
         connection.Transport = new DuplexPipe(transport.Input, output);
         try

@@ -25,6 +25,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     private readonly Socket _socket;
     private readonly PipeWriter _transportOutput;
     private readonly int _bufferSize;
+    private readonly ZeroCopyStatistics? _statistics;
     private readonly List<Pending> _pending = [];
     private readonly List<ArraySegment<byte>> _gather = [];
     private byte[]? _current;
@@ -37,11 +38,12 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     private bool _completed;
     private bool _cancelRequested;
 
-    public SocketOutput(Socket socket, PipeWriter transportOutput, int bufferSize)
+    public SocketOutput(Socket socket, PipeWriter transportOutput, int bufferSize, ZeroCopyStatistics? statistics = null)
     {
         _socket = socket;
         _transportOutput = transportOutput;
         _bufferSize = bufferSize;
+        _statistics = statistics;
     }
 
     public override bool CanGetUnflushedBytes => true;
@@ -276,6 +278,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         var offset = range.Offset;
         var left = (long)range.Count;
         SocketSyscalls.SendFile(_socket, file.Handle, ref offset, ref left);
+        _statistics?.Record(range.Count - left, left);
         if (left > 0)
         {
             // The socket's buffer is full (a slow reader): the rest goes the ordinary way, from the file's mapping.
