@@ -33,8 +33,9 @@ for i in $(seq $((SECONDS_LOAD + 5))); do
   sleep 1
   rss=$(awk '/^VmRSS/ {print $2 * 1024}' "/proc/$pid/status")
   curl -s -m 2 "http://127.0.0.1:$ADMIN/metrics" > "$OUT/metrics.txt"
-  printf '%d\t%d\t%s\t%s\t%s\n' "$i" "$rss" "$(metric edgeproxy_cache_size_bytes)" \
-    "$(metric edgeproxy_process_gc_heap_bytes)" "$(metric edgeproxy_process_gc_committed_bytes)" >> "$OUT/samples.tsv"
+  shmem=$(awk '/^RssShmem/ {print $2 * 1024}' "/proc/$pid/status")
+  printf '%d\t%d\t%s\t%s\t%s\t%s\n' "$i" "$rss" "$(metric edgeproxy_cache_size_bytes)" \
+    "$(metric edgeproxy_process_gc_heap_bytes)" "$(metric edgeproxy_process_gc_committed_bytes)" "$shmem" >> "$OUT/samples.tsv"
 done
 wait "$wrk_pid"
 hwm=$(awk '/^VmHWM/ {print $2 * 1024}' "/proc/$pid/status")
@@ -54,6 +55,8 @@ print(f"RSS max {mib(max(rss))}, median {mib(st.median(rss))}, VmHWM {mib(hwm)};
 if cache: print(f"cache charged bytes max {mib(max(cache))}, median {mib(st.median(cache))}")
 if heap: print(f"GC heap (objects) max {mib(max(heap))}, median {mib(st.median(heap))}")
 if committed: print(f"GC committed max {mib(max(committed))}, median {mib(st.median(committed))}")
+shmem = [int(r[5]) for r in rows if len(r) > 5 and r[5].strip()]
+if shmem: print(f"RSS in shared memory (bodies in memory files, EdgeProxy:Transport:ZeroCopy) max {mib(max(shmem))}, median {mib(st.median(shmem))}")
 print("verdict:", "within limit + 150 MiB" if max(rss) <= limit + 150 * 1048576 else "ABOVE limit + 150 MiB")
 PY
-echo "samples: $OUT/samples.tsv (second, rss, cache bytes, gc heap, gc committed)"
+echo "samples: $OUT/samples.tsv (second, rss, cache bytes, gc heap, gc committed, rss shmem)"

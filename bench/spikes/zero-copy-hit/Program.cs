@@ -1,10 +1,12 @@
-// Measurement spike, not product code (docs/benchmarks.md, top section, "Within Kestrel it is not"): a bare Kestrel app on
+// Measurement spike, not product code (docs/benchmarks.md "Zero-copy hits"; the product's version is Server/SocketOutput): a bare Kestrel app on
 // 127.0.0.1:19300 serving one random 100 KiB body. /copy writes it through Kestrel's pipe; /zc reserves it as a memfd range,
 // advances Kestrel's body writer without copying, and a connection middleware's writer sends headers and body on the socket.
 //   cd bench/spikes/zero-copy-hit && dotnet build -c Release
-//   INLINE=1 DIRECT=1 MORE=1 setsid dotnet bin/Release/net10.0/zero-copy-hit.dll &   # then wrk -t2 -c64 -d5s http://127.0.0.1:19300/zc
-// INLINE=1: Kestrel's inline scheduling. DIRECT=1: sendfile(2) called on the socket (async only for what it does not take),
-// else Socket.SendPacketsAsync. MORE=1: the headers go with MSG_MORE so they share the body's first segment.
+//   DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 INLINE=1 DIRECT=1 MORE=1 setsid dotnet bin/Release/net10.0/zero-copy-hit.dll &
+//   then wrk -t2 -c64 -d5s http://127.0.0.1:19300/zc (SIZE=bytes sets the body, default 102400)
+// INLINE=1: Kestrel's inline scheduling; without the runtime's switch above socket completions still go through the thread
+// pool (the first measurements in docs/benchmarks.md were taken that way; EdgeProxy sets both).
+// DIRECT=1: sendfile(2) called on the socket (async only for what it does not take), else Socket.SendPacketsAsync. MORE=1: the headers go with MSG_MORE so they share the body's first segment.
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -13,7 +15,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
-var body = new byte[102400]; Random.Shared.NextBytes(body);
+var body = new byte[int.TryParse(Environment.GetEnvironmentVariable("SIZE"), out var size) ? size : 102400]; Random.Shared.NextBytes(body);
 int fd = Native.memfd_create("body", 0);
 using (var h = new Microsoft.Win32.SafeHandles.SafeFileHandle((IntPtr)fd, ownsHandle: false)) RandomAccess.Write(h, body, 0);
 var fs = new FileStream($"/proc/self/fd/{fd}", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous);

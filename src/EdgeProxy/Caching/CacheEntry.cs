@@ -11,6 +11,8 @@ namespace EdgeProxy.Caching;
 internal sealed class CacheEntry
 {
     private HitStrings? _hitStrings;
+    private object? _bodyOwner; // ManagedBody, or FileBackedBody once moved: one reference, so a reader never sees a mix
+    private int _moveClaimed;
 
     public required string Url { get; init; }
 
@@ -19,7 +21,44 @@ internal sealed class CacheEntry
     /// <summary>Stored response headers without Age (computed per hit) and hop-by-hop fields.</summary>
     public required KeyValuePair<string, StringValues>[] Headers { get; init; }
 
-    public required ReadOnlyMemory<byte> Body { get; init; }
+    /// <summary>
+    /// The whole body: the managed bytes it was stored with, or, once it has been hit on a connection that can send it
+    /// without copying, the same bytes in a sealed memory file (<see cref="MoveBodyToFile"/>). Either way the same bytes.
+    /// </summary>
+    public required ReadOnlyMemory<byte> Body
+    {
+        get => Volatile.Read(ref _bodyOwner) is FileBackedBody file ? file.Memory : ((ManagedBody)_bodyOwner!).Memory;
+        init => _bodyOwner = new ManagedBody(value);
+    }
+
+    /// <summary>The body's bytes are in a memory file (sent with sendfile by <c>CachingMiddleware.SendFileAsync</c>).</summary>
+    public bool BodyInFile => Volatile.Read(ref _bodyOwner) is FileBackedBody;
+
+    /// <summary>
+    /// Asks, once per entry, for the body to move into a sealed memory file. True for the one caller that should do it
+    /// (<see cref="MoveBodyToFile"/>); false when it was asked before.
+    /// </summary>
+    public bool TryClaimMoveToFile() => Interlocked.CompareExchange(ref _moveClaimed, 1, 0) == 0;
+
+    /// <summary>
+    /// Makes <paramref name="file"/> (the same bytes) the body. The managed bytes stay readable for whoever already
+    /// holds them and are left to the GC; readers from now on get the file's memory. The switch is one reference write,
+    /// so a reader sees one body or the other, never a mix.
+    /// </summary>
+    public void MoveBodyToFile(FileBackedBody file)
+    {
+        if (file.Length != Body.Length)
+        {
+            throw new ArgumentException("A body moves only to a file of its own length.", nameof(file));
+        }
+
+        Volatile.Write(ref _bodyOwner, file);
+    }
+
+    private sealed class ManagedBody(ReadOnlyMemory<byte> memory)
+    {
+        public ReadOnlyMemory<byte> Memory { get; } = memory;
+    }
 
     /// <summary>When the response (or the 304 that last refreshed it) arrived, UTC ticks.</summary>
     public required long ResponseTime { get; init; }

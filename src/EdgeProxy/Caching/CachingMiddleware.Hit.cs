@@ -63,16 +63,42 @@ internal sealed partial class CachingMiddleware
             return Task.CompletedTask;
         }
 
-        if (MemoryMarshal.TryGetMemoryManager(entry.Body, out FileBackedBody? file, out var start, out var length)
-            && context.Features.Get<IZeroCopyOutput>() is { } zeroCopy
+        var body = entry.Body;
+        if (context.Features.Get<IZeroCopyOutput>() is { } zeroCopy
             && (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol)))
         {
-            return SendFileAsync(context, zeroCopy, file, start, length);
+            if (MemoryMarshal.TryGetMemoryManager(body, out FileBackedBody? file, out var start, out var length))
+            {
+                return SendFileAsync(context, zeroCopy, file, start, length);
+            }
+
+            if (body.Length >= _policy.Transport.ZeroCopyMinBytes && entry.TryClaimMoveToFile())
+            {
+                MoveBodyToFileLater(entry);
+            }
         }
 
-        var write = response.BodyWriter.WriteAsync(entry.Body, context.RequestAborted);
+        var write = response.BodyWriter.WriteAsync(body, context.RequestAborted);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
+
+    /// <summary>
+    /// The first hit on a large entry over a connection that can send without copying moves the entry's body into a
+    /// sealed memory file, off the request path (a copy and a few system calls, in proportion to the body); this hit is
+    /// served by copying, the next ones with sendfile. Objects never hit again (most of a churning miss load) never pay
+    /// for a file. When no file can be made the body stays where it is, and is not tried again.
+    /// </summary>
+    private static void MoveBodyToFileLater(CacheEntry entry) =>
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static e =>
+            {
+                if (FileBackedBody.TryCreate(e.Body.Span) is { } file)
+                {
+                    e.MoveBodyToFile(file);
+                }
+            },
+            entry,
+            preferLocal: false);
 
     /// <summary>
     /// A stored body in a memory file, over a connection that writes straight to its socket: the headers are written,

@@ -161,7 +161,7 @@ internal sealed partial class FillRunner
             // Copying the body into one buffer and compacting a full store take time in proportion to their size: off the
             // socket's I/O thread (where EdgeProxy:Transport:InlineScheduling may have run this fill), onto the thread pool.
             await Task.Yield();
-            var entry = _policy.CreateEntry(fill.Url, head.StatusCode, head.Headers, head.Directives, StoredBody(fill.Body()), head.VaryNames, head.VaryKey,
+            var entry = _policy.CreateEntry(fill.Url, head.StatusCode, head.Headers, head.Directives, fill.Body(), head.VaryNames, head.VaryKey,
                 head.FreshnessLifetime, head.CorrectedInitialAge, head.ResponseTime, request.Route);
             if (_store.Set(entry))
             {
@@ -180,19 +180,6 @@ internal sealed partial class FillRunner
         fill.Close();
         _registry.Remove(fill);
         fill.Finish(FillState.Completed);
-    }
-
-    /// <summary>
-    /// The body an entry stores: with zero-copy hits on (<c>EdgeProxy:Transport:ZeroCopy</c>), a body of at least
-    /// <c>ZeroCopyMinBytes</c> moves into a sealed memory file so hits can send it with sendfile(2); the managed bytes
-    /// otherwise, and when the file cannot be made (not Linux, no descriptors or memory left).
-    /// </summary>
-    private ReadOnlyMemory<byte> StoredBody(ReadOnlyMemory<byte> body)
-    {
-        var transport = _policy.Transport;
-        return transport.ZeroCopy && body.Length >= transport.ZeroCopyMinBytes && FileBackedBody.TryCreate(body.Span) is { } file
-            ? file.Memory
-            : body;
     }
 
     /// <summary>What the starter's request contributes to the store decision.</summary>

@@ -28,15 +28,16 @@ public sealed class TransportOptions
 
     /// <summary>
     /// On Linux, cleartext connections write their output straight to the socket instead of through Kestrel's output
-    /// pipe and send loop, and a cache hit on a stored body of at least <see cref="ZeroCopyMinBytes"/> goes out over
-    /// HTTP/1.x with <c>sendfile(2)</c> from the body's sealed memory file, without being copied into the process's
-    /// buffers or the kernel's (docs/benchmarks.md "Zero-copy hits"). Such bodies are kept in those files instead of
-    /// the managed heap (same size, still counted against the cache's limit). TLS listeners and HTTP/2 are not
-    /// affected. Default on. Read at start-up.
+    /// pipe and send loop, and cache hits on a stored body of at least <see cref="ZeroCopyMinBytes"/> go out over
+    /// HTTP/1.x with <c>sendfile(2)</c> from a sealed memory file holding the body, without being copied into the
+    /// process's buffers or the kernel's (docs/benchmarks.md "Zero-copy hits"). The first such hit moves the body into
+    /// its file in the background (it is served by copying); bodies never hit again stay in the managed heap. Either way
+    /// the same bytes, counted against the cache's limit. TLS listeners and HTTP/2 are not affected. Default on. Read
+    /// at start-up.
     /// </summary>
     public bool ZeroCopy { get; set; } = true;
 
-    /// <summary>The smallest stored body kept in a memory file and sent with <c>sendfile(2)</c> (default 64 KiB).</summary>
+    /// <summary>The smallest stored body moved into a memory file and sent with <c>sendfile(2)</c> (default 64 KiB).</summary>
     public int ZeroCopyMinBytes { get; set; } = 64 * 1024;
 
     /// <summary>How often blocks no connection used since the last look are handed back to the GC (half of them each time).</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EdgeProxy.Caching;
 
 namespace EdgeProxy.Tests.Caching;
@@ -39,6 +40,38 @@ public sealed class FileBackedBodyTests
         // Not before its grace has passed (nothing due yet unless another test dropped one earlier); then it is unmapped.
         var later = Environment.TickCount64 + (long)FileBackedBody.UnmapGrace.TotalMilliseconds + 1;
         Assert.True(FileBackedBody.UnmapDue(later) >= 1);
+    }
+
+    [Fact]
+    public void Entry_MovesItsBodyToAFileOnce_AndEveryReaderSeesTheSameBytes()
+    {
+        var bytes = new byte[80 * 1024];
+        new Random(11).NextBytes(bytes);
+        var entry = new CacheEntry
+        {
+            Url = "/a",
+            StatusCode = 200,
+            Headers = [],
+            Body = bytes,
+            ResponseTime = 0,
+            CorrectedInitialAge = 0,
+            FreshnessLifetime = TimeSpan.TicksPerMinute,
+        };
+        var before = entry.Body;
+
+        Assert.False(entry.BodyInFile);
+        Assert.True(entry.TryClaimMoveToFile());
+        Assert.False(entry.TryClaimMoveToFile());
+        var file = FileBackedBody.TryCreate(entry.Body.Span)!;
+        entry.MoveBodyToFile(file);
+
+        Assert.True(entry.BodyInFile);
+        Assert.True(MemoryMarshal.TryGetMemoryManager(entry.Body, out FileBackedBody? manager, out var start, out var length));
+        Assert.Same(file, manager);
+        Assert.Equal((0, bytes.Length), (start, length));
+        Assert.True(entry.Body.Span.SequenceEqual(bytes));
+        Assert.True(before.Span.SequenceEqual(bytes)); // a reader holding the managed bytes still reads them
+        Assert.Throws<ArgumentException>(() => entry.MoveBodyToFile(FileBackedBody.TryCreate(new byte[10])!));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
