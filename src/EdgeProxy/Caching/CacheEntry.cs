@@ -27,7 +27,13 @@ internal sealed class CacheEntry
     /// </summary>
     public required ReadOnlyMemory<byte> Body
     {
-        get => Volatile.Read(ref _bodyOwner) is FileBackedBody file ? file.Memory : ((ManagedBody)_bodyOwner!).Memory;
+        get
+        {
+            // One read: the owner may be swapped between two (seen under load: a cast of the file to ManagedBody).
+            var owner = Volatile.Read(ref _bodyOwner);
+            return owner is FileBackedBody file ? file.Memory : ((ManagedBody)owner!).Memory;
+        }
+
         init => _bodyOwner = new ManagedBody(value);
     }
 
