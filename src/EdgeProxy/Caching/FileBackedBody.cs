@@ -108,8 +108,9 @@ internal sealed unsafe partial class FileBackedBody : MemoryManager<byte>
 
             return new FileBackedBody(handle, (byte*)address, body.Length);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
+            // Runs on a thread-pool work item (CachingMiddleware.MoveBodyToFileLater): nothing may escape; the body stays managed.
             handle.Dispose();
             return null;
         }
