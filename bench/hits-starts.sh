@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One start of EdgeProxy as ../shared/bench/peers.sh starts it (setsid, dotnet run --no-build, two-origins.json on
+# 19084), one hits.py repetition at 1 KiB and 100 KiB, then stop (by the process group we started). For comparing
+# builds start by start, alternating:  bench/hits-starts.sh LABEL CHECKOUT_DIR [VAR=value ...]
+# Needs a Release build in CHECKOUT_DIR and the shared origins (python3 ../shared/bench/scenarios/origins.py start).
+set -u
+label=$1; dir=$(cd "$2" && pwd); shift 2
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/bench" && pwd)"
+out="${OUT:-/tmp/edge-hits-starts}"; mkdir -p "$out"
+setsid env "$@" bash -c "exec dotnet run -c Release --no-build --no-launch-profile --project '$dir/src/EdgeProxy' -- --config '$dir/config/examples/two-origins.json'" \
+  > "$out/$label.log" 2>&1 < /dev/null &
+pid=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/19084) 2>/dev/null && break; sleep 0.2; done
+timeout 120 python3 "$bench/scenarios/hits.py" --port 19084 --label "$label" --reps 1 --duration 10 > "$out/$label.jsonl" 2>/dev/null
+python3 - "$out/$label.jsonl" "$label" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(sys.argv[2], " | ".join(f"{r['size']}: {r['rps']:.0f} p99={r['lat_p99_ms']}" for r in rows))
+PY
+kill -- -"$pid" 2>/dev/null; sleep 1; kill -0 "$pid" 2>/dev/null && kill -9 -- -"$pid"
