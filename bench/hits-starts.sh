@@ -5,13 +5,13 @@
 # Needs a Release build in CHECKOUT_DIR and the shared origins (python3 ../shared/bench/scenarios/origins.py start).
 set -u
 label=$1; dir=$(cd "$2" && pwd); shift 2
-bench="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/bench" && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # BENCH, wait_port
 out="${OUT:-/tmp/edge-hits-starts}"; mkdir -p "$out"
 setsid env "$@" bash -c "exec dotnet run -c Release --no-build --no-launch-profile --project '$dir/src/EdgeProxy' -- --config '$dir/config/examples/two-origins.json'" \
   > "$out/$label.log" 2>&1 < /dev/null &
 pid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/19084) 2>/dev/null && break; sleep 0.2; done
-timeout 120 python3 "$bench/scenarios/hits.py" --port 19084 --label "$label" --reps 1 --duration 10 > "$out/$label.jsonl" 2>/dev/null
+wait_port 19084 || wait_port 19084 || echo "$label: nothing listens on 19084 after 20 s (log: $out/$label.log)"
+timeout 120 python3 "$BENCH/scenarios/hits.py" --port 19084 --label "$label" --reps 1 --duration 10 > "$out/$label.jsonl" 2>/dev/null
 python3 - "$out/$label.jsonl" "$label" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

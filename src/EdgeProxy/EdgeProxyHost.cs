@@ -67,7 +67,7 @@ public static class EdgeProxyHost
                 {
                     if (transport.ZeroCopy && !endpoint.IsHttps && OperatingSystem.IsLinux())
                     {
-                        endpoint.ListenOptions.Use(DirectSendConnections.Middleware(transport.BlockSize, endpoint.ListenOptions.ApplicationServices.GetService<ZeroCopyStatistics>()));
+                        endpoint.ListenOptions.Use(DirectSendConnections.Middleware(transport, endpoint.ListenOptions.ApplicationServices.GetService<ZeroCopyStatistics>()));
                     }
 
                     listeners.AddProxy(endpoint.ListenOptions, endpoint.IsHttps);

@@ -37,9 +37,6 @@ internal sealed class CacheEntry
         init => _bodyOwner = new ManagedBody(value);
     }
 
-    /// <summary>The body's bytes are in a memory file (sent with sendfile by <c>CachingMiddleware.SendFileAsync</c>).</summary>
-    public bool BodyInFile => Volatile.Read(ref _bodyOwner) is FileBackedBody;
-
     /// <summary>
     /// Asks, once per entry, for the body to move into a sealed memory file. True for the one caller that should do it
     /// (<see cref="MoveBodyToFile"/>); false when it was asked before.

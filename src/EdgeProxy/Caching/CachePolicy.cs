@@ -18,9 +18,6 @@ internal sealed partial class CachePolicy
 
     public CachingOptions Options => _options.CurrentValue.Caching;
 
-    /// <summary>The transport settings that decide how stored bodies are kept (zero-copy hits).</summary>
-    public Server.TransportOptions Transport => _options.CurrentValue.Transport;
-
     public CacheRouteOptions? Route(string? routeId) =>
         routeId is not null && Options.Routes.TryGetValue(routeId, out var route) ? route : null;
 

@@ -72,7 +72,7 @@ internal sealed partial class CachingMiddleware
                 return SendFileAsync(context, zeroCopy, file, start, length);
             }
 
-            if (body.Length >= _policy.Transport.ZeroCopyMinBytes && entry.TryClaimMoveToFile())
+            if (body.Length >= zeroCopy.MinBytes && entry.TryClaimMoveToFile())
             {
                 MoveBodyToFileLater(entry);
             }

@@ -11,7 +11,7 @@ namespace EdgeProxy.Server;
 /// </summary>
 internal static class DirectSendConnections
 {
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(int bufferSize, ZeroCopyStatistics? statistics) => next => async connection =>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(TransportOptions transport, ZeroCopyStatistics? statistics) => next => async connection =>
     {
         if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
         {
@@ -19,10 +19,10 @@ internal static class DirectSendConnections
             return;
         }
 
-        var transport = connection.Transport;
-        var output = new SocketOutput(socket, transport.Output, bufferSize, statistics);
+        var connectionTransport = connection.Transport;
+        var output = new SocketOutput(socket, connectionTransport.Output, transport, statistics);
         connection.Features.Set<IZeroCopyOutput>(output);
-        connection.Transport = new DuplexPipe(transport.Input, output);
+        connection.Transport = new DuplexPipe(connectionTransport.Input, output);
         try
         {
             await next(connection);
@@ -31,7 +31,7 @@ internal static class DirectSendConnections
         {
             // Kestrel completes the transport it made, not ours: what was not sent goes to it first.
             output.Detach();
-            connection.Transport = transport;
+            connection.Transport = connectionTransport;
         }
     };
 

@@ -15,4 +15,7 @@ internal interface IZeroCopyOutput
     /// their place. Only for an HTTP/1.x response with Content-Length framing whose headers have been written.
     /// </summary>
     void SendFile(FileBackedBody body, long offset, int count);
+
+    /// <summary>The smallest stored body worth a memory file on this connection (<c>EdgeProxy:Transport:ZeroCopyMinBytes</c>).</summary>
+    int MinBytes { get; }
 }

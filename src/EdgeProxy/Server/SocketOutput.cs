@@ -25,6 +25,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     private readonly Socket _socket;
     private readonly PipeWriter _transportOutput;
     private readonly int _bufferSize;
+    private readonly int _minBytes;
     private readonly ZeroCopyStatistics? _statistics;
     private readonly List<Pending> _pending = [];
     private readonly List<ArraySegment<byte>> _gather = [];
@@ -38,13 +39,16 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     private bool _completed;
     private bool _cancelRequested;
 
-    public SocketOutput(Socket socket, PipeWriter transportOutput, int bufferSize, ZeroCopyStatistics? statistics = null)
+    public SocketOutput(Socket socket, PipeWriter transportOutput, TransportOptions transport, ZeroCopyStatistics? statistics = null)
     {
         _socket = socket;
         _transportOutput = transportOutput;
-        _bufferSize = bufferSize;
+        _bufferSize = transport.BlockSize;
+        _minBytes = transport.ZeroCopyMinBytes;
         _statistics = statistics;
     }
+
+    public int MinBytes => _minBytes;
 
     public override bool CanGetUnflushedBytes => true;
 

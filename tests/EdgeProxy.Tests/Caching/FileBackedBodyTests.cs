@@ -59,13 +59,12 @@ public sealed class FileBackedBodyTests
         };
         var before = entry.Body;
 
-        Assert.False(entry.BodyInFile);
+        Assert.False(MemoryMarshal.TryGetMemoryManager(entry.Body, out FileBackedBody? _));
         Assert.True(entry.TryClaimMoveToFile());
         Assert.False(entry.TryClaimMoveToFile());
         var file = FileBackedBody.TryCreate(entry.Body.Span)!;
         entry.MoveBodyToFile(file);
 
-        Assert.True(entry.BodyInFile);
         Assert.True(MemoryMarshal.TryGetMemoryManager(entry.Body, out FileBackedBody? manager, out var start, out var length));
         Assert.Same(file, manager);
         Assert.Equal((0, bytes.Length), (start, length));
