@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -20,7 +21,7 @@ internal static class DirectSendConnections
         }
 
         var connectionTransport = connection.Transport;
-        var output = new SocketOutput(socket, connectionTransport.Output, transport, statistics);
+        var output = new SocketOutput(socket, connectionTransport.Output, connection.Features.Get<IMemoryPoolFeature>()?.MemoryPool ?? MemoryPool<byte>.Shared, transport, statistics);
         connection.Features.Set<IZeroCopyOutput>(output);
         connection.Transport = new DuplexPipe(connectionTransport.Input, output);
         try

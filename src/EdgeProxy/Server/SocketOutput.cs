@@ -1,13 +1,14 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using EdgeProxy.Caching;
 
 namespace EdgeProxy.Server;
 
 /// <summary>
-/// A cleartext connection's output written straight to its socket. What Kestrel writes is gathered in pooled
-/// buffers and sent by the thread that flushes, with no pipe and no send loop in between; a range of a stored
+/// A cleartext connection's output written straight to its socket. What Kestrel writes is gathered in blocks of the
+/// connection's memory pool (EdgeProxy's <see cref="TransportMemoryPool"/>, as Kestrel's own output pipe used) and sent by the thread that flushes, with no pipe and no send loop in between; a range of a stored
 /// body's memory file reserved with <see cref="SendFile"/> goes out with <c>sendfile(2)</c> in place of the
 /// bytes Kestrel advances over it. Installed by <see cref="DirectSendConnections"/>; Kestrel's own output pipe
 /// stays underneath and gets whatever was not sent when the connection ends.
@@ -24,12 +25,12 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
 
     private readonly Socket _socket;
     private readonly PipeWriter _transportOutput;
-    private readonly int _bufferSize;
+    private readonly MemoryPool<byte> _pool;
     private readonly int _minBytes;
     private readonly ZeroCopyStatistics? _statistics;
     private readonly List<Pending> _pending = [];
     private readonly List<ArraySegment<byte>> _gather = [];
-    private byte[]? _current;
+    private IMemoryOwner<byte>? _current;
     private int _used;
     private long _unflushed;
     private FileBackedBody? _reserved;
@@ -39,11 +40,11 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     private bool _completed;
     private bool _cancelRequested;
 
-    public SocketOutput(Socket socket, PipeWriter transportOutput, TransportOptions transport, ZeroCopyStatistics? statistics = null)
+    public SocketOutput(Socket socket, PipeWriter transportOutput, MemoryPool<byte> pool, TransportOptions transport, ZeroCopyStatistics? statistics = null)
     {
         _socket = socket;
         _transportOutput = transportOutput;
-        _bufferSize = transport.BlockSize;
+        _pool = pool;
         _minBytes = transport.ZeroCopyMinBytes;
         _statistics = statistics;
     }
@@ -83,14 +84,14 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
             return sizeHint <= Placeholder.Length ? Placeholder : new byte[sizeHint];
         }
 
-        if (_current is null || _current.Length - _used < Math.Max(sizeHint, 1))
+        if (_current is null || _current.Memory.Length - _used < Math.Max(sizeHint, 1))
         {
             Seal();
-            _current = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, _bufferSize));
+            _current = sizeHint <= _pool.MaxBufferSize ? _pool.Rent(sizeHint > 0 ? sizeHint : -1) : MemoryPool<byte>.Shared.Rent(sizeHint);
             _used = 0;
         }
 
-        return _current.AsMemory(_used);
+        return _current.Memory[_used..];
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
@@ -116,7 +117,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
             return;
         }
 
-        if (_current is null || bytes > _current.Length - _used)
+        if (_current is null || bytes > _current.Memory.Length - _used)
         {
             throw new InvalidOperationException("Advanced past the memory handed out.");
         }
@@ -202,7 +203,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
             {
                 _transportOutput.Write(pending.File is { } file
                     ? file.Memory.Span.Slice((int)pending.Offset, pending.Count)
-                    : pending.Buffer.AsSpan(0, pending.Length));
+                    : pending.Buffer!.Memory.Span[..pending.Length]);
             }
         }
 
@@ -225,7 +226,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         }
         else
         {
-            ArrayPool<byte>.Shared.Return(_current);
+            _current.Dispose();
         }
 
         _current = null;
@@ -236,10 +237,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     {
         foreach (var pending in _pending)
         {
-            if (pending.Buffer is { } buffer)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            pending.Buffer?.Dispose();
         }
 
         _pending.Clear();
@@ -255,12 +253,12 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
             if (moreFollows)
             {
                 // Headers followed by a file range: MSG_MORE lets the kernel put them in the body's first segment.
-                sent = SocketSyscalls.TrySendMore(_socket, only.Buffer.AsSpan(0, only.Length));
+                sent = SocketSyscalls.TrySendMore(_socket, only.Buffer!.Memory.Span[..only.Length]);
             }
 
             if (sent < only.Length)
             {
-                await _socket.SendAsync(only.Buffer.AsMemory(sent, only.Length - sent), SocketFlags.None, cancellationToken);
+                await _socket.SendAsync(only.Buffer!.Memory[sent..only.Length], SocketFlags.None, cancellationToken);
             }
 
             return;
@@ -269,7 +267,9 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         _gather.Clear();
         for (var i = start; i < end; i++)
         {
-            _gather.Add(new ArraySegment<byte>(_pending[i].Buffer!, 0, _pending[i].Length));
+            _gather.Add(MemoryMarshal.TryGetArray<byte>(_pending[i].Buffer!.Memory[.._pending[i].Length], out var segment)
+                ? segment
+                : throw new InvalidOperationException("A connection's memory pool gave a block that is not an array."));
         }
 
         await _socket.SendAsync(_gather, SocketFlags.None);
@@ -290,5 +290,5 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         }
     }
 
-    private readonly record struct Pending(byte[]? Buffer, int Length, FileBackedBody? File, long Offset, int Count);
+    private readonly record struct Pending(IMemoryOwner<byte>? Buffer, int Length, FileBackedBody? File, long Offset, int Count);
 }

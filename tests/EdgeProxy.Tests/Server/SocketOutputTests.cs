@@ -11,7 +11,7 @@ namespace EdgeProxy.Tests.Server;
 /// <summary>A connection's output written straight to a loopback socket, with a reserved range sent from a memory file.</summary>
 public sealed class SocketOutputTests : IAsyncLifetime, IDisposable
 {
-    private static readonly TransportOptions Options = new() { BlockSize = 4096 };
+    private static readonly TransportOptions Options = new();
     private Socket _server = null!;
     private Socket _client = null!;
 
@@ -40,7 +40,7 @@ public sealed class SocketOutputTests : IAsyncLifetime, IDisposable
         var bytes = new byte[50_000];
         new Random(3).NextBytes(bytes);
         var file = FileBackedBody.TryCreate(bytes)!;
-        var output = new SocketOutput(_server, new Pipe().Writer, Options);
+        var output = new SocketOutput(_server, new Pipe().Writer, MemoryPool<byte>.Shared, Options);
 
         output.Write("head:"u8);
         output.SendFile(file, 10, 30_000);
@@ -67,13 +67,13 @@ public sealed class SocketOutputTests : IAsyncLifetime, IDisposable
     public void AdvancingPastTheReservedRange_Throws()
     {
         var file = FileBackedBody.TryCreate(new byte[1000])!;
-        var output = new SocketOutput(_server, new Pipe().Writer, Options);
+        var output = new SocketOutput(_server, new Pipe().Writer, MemoryPool<byte>.Shared, Options);
         output.SendFile(file, 0, 100);
         output.GetMemory(200);
 
         Assert.Throws<InvalidOperationException>(() => output.Advance(101));
         Assert.Throws<InvalidOperationException>(() => output.SendFile(file, 0, 10)); // the first range is not done
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SocketOutput(_server, new Pipe().Writer, Options).SendFile(file, 950, 100));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SocketOutput(_server, new Pipe().Writer, MemoryPool<byte>.Shared, Options).SendFile(file, 950, 100));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class SocketOutputTests : IAsyncLifetime, IDisposable
     {
         var transport = new Pipe();
         var file = FileBackedBody.TryCreate(Encoding.ASCII.GetBytes("0123456789"))!;
-        var output = new SocketOutput(_server, transport.Writer, Options);
+        var output = new SocketOutput(_server, transport.Writer, MemoryPool<byte>.Shared, Options);
         output.Write("sent "u8);
         await output.FlushAsync();
         output.Write("left "u8);
@@ -99,7 +99,7 @@ public sealed class SocketOutputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Flush_AfterThePeerReset_ReportsCompleted()
     {
-        var output = new SocketOutput(_server, new Pipe().Writer, Options);
+        var output = new SocketOutput(_server, new Pipe().Writer, MemoryPool<byte>.Shared, Options);
         _client.LingerState = new LingerOption(true, 0);
         _client.Close();
 
