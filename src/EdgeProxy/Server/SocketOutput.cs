@@ -33,9 +33,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     private IMemoryOwner<byte>? _current;
     private int _used;
     private long _unflushed;
-    private FileBackedBody? _reserved;
-    private long _reservedOffset;
-    private int _reservedCount;
+    private Pending _reserved; // the range being advanced over, queued whole once _reservedLeft reaches 0
     private int _reservedLeft;
     private bool _completed;
     private bool _cancelRequested;
@@ -71,9 +69,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         }
 
         Seal();
-        _reserved = body;
-        _reservedOffset = offset;
-        _reservedCount = count;
+        _reserved = new Pending(null, 0, body, offset, count);
         _reservedLeft = count;
     }
 
@@ -110,8 +106,8 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
             _unflushed += bytes;
             if (_reservedLeft == 0)
             {
-                _pending.Add(new Pending(null, 0, _reserved, _reservedOffset, _reservedCount));
-                _reserved = null;
+                _pending.Add(_reserved);
+                _reserved = default;
             }
 
             return;
@@ -208,7 +204,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         }
 
         _completed = true;
-        _reserved = null;
+        _reserved = default;
         _reservedLeft = 0;
         ReturnPending();
     }
@@ -241,7 +237,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         }
 
         _pending.Clear();
-        _unflushed = _reservedLeft > 0 ? _reservedCount - _reservedLeft : 0;
+        _unflushed = _reservedLeft > 0 ? _reserved.Count - _reservedLeft : 0;
     }
 
     private async ValueTask SendBuffersAsync(int start, int end, bool moreFollows, CancellationToken cancellationToken)
