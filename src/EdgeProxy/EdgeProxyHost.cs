@@ -65,6 +65,13 @@ public static class EdgeProxyHost
             kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
                 .Endpoint(AdminOptions.ProxyEndpointName, endpoint =>
                 {
+                    if (transport.InlineScheduling && transport.FairTurnStreak > 0)
+                    {
+                        // First, so it wraps the socket's own input (under TLS too).
+                        endpoint.ListenOptions.Use(FairInput.Middleware(transport.FairTurnStreak));
+                        endpoint.ListenOptions.ApplicationServices.GetService<FairTurnsMetrics>();
+                    }
+
                     if (transport.ZeroCopy && !endpoint.IsHttps && OperatingSystem.IsLinux())
                     {
                         endpoint.ListenOptions.Use(DirectSendConnections.Middleware(transport, endpoint.ListenOptions.ApplicationServices.GetService<ZeroCopyStatistics>()));

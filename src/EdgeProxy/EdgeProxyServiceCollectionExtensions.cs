@@ -39,6 +39,7 @@ public static class EdgeProxyServiceCollectionExtensions
         // Kestrel's socket transport takes its pool from this factory (registered after Kestrel's own, so it wins).
         services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         services.AddSingleton<ZeroCopyStatistics>();
+        services.AddSingleton<FairTurnsMetrics>();
         services.AddInlineScheduling();
         services.AddSingleton<WarmupReport>();
         services.TryAddSingleton<EdgeProxyListeners>();

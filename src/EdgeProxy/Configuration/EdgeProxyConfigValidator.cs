@@ -148,6 +148,11 @@ internal static class EdgeProxyConfigValidator
             errors.Add($"{root}:Lifecycle:DrainTimeout: must be positive");
         }
 
+        if (options.Transport.FairTurnStreak < 0)
+        {
+            errors.Add($"{root}:Transport:FairTurnStreak: must be 0 (off) or more");
+        }
+
         if (options.Transport.BlockSize is < TransportOptions.MinBlockSize or > TransportOptions.MaxBlockSize)
         {
             errors.Add($"{root}:Transport:BlockSize: must be between {TransportOptions.MinBlockSize} and {TransportOptions.MaxBlockSize} bytes");

@@ -27,6 +27,14 @@ public sealed class TransportOptions
     public bool InlineScheduling { get; set; } = true;
 
     /// <summary>
+    /// With <see cref="InlineScheduling"/>, how many requests in a row one connection may have served on an I/O thread
+    /// while other connections of that thread wait; its next request then waits until the thread has served another
+    /// connection (<see cref="FairTurns"/>). Only a client that answers within microseconds, on the same machine, gets
+    /// that far. 0 turns it off. Default 2 (docs/benchmarks.md "Taking turns on an I/O thread"). Read at start-up.
+    /// </summary>
+    public int FairTurnStreak { get; set; } = 2;
+
+    /// <summary>
     /// On Linux, cleartext connections write their output straight to the socket instead of through Kestrel's output
     /// pipe and send loop, and cache hits on a stored body of at least <see cref="ZeroCopyMinBytes"/> go out over
     /// HTTP/1.x with <c>sendfile(2)</c> from a sealed memory file holding the body, without being copied into the

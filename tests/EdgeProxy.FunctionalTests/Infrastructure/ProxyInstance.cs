@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,31 @@ public sealed class ProxyInstance : IAsyncDisposable
         });
         await app.StartAsync();
         return new ProxyInstance(app, logs);
+    }
+
+    /// <summary>
+    /// Starts with the proxy listener on HTTPS (HTTP/1.1 only) presenting <paramref name="certificate"/>, given to Kestrel
+    /// as a PFX file that exists only while the listener loads it.
+    /// </summary>
+    public static async Task<ProxyInstance> StartWithTlsAsync(IDictionary<string, string?> settings, X509Certificate2 certificate)
+    {
+        const string password = "pfx-password-for-test";
+        var pfx = Path.Combine(Path.GetTempPath(), $"edgeproxy-test-{Guid.NewGuid():N}.pfx");
+        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, password));
+        try
+        {
+            return await StartAsync(new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
+            {
+                ["Kestrel:Endpoints:Proxy:Url"] = "https://127.0.0.1:0",
+                ["Kestrel:Endpoints:Proxy:Protocols"] = "Http1",
+                ["Kestrel:Endpoints:Proxy:Certificate:Path"] = pfx,
+                ["Kestrel:Endpoints:Proxy:Certificate:Password"] = password,
+            });
+        }
+        finally
+        {
+            File.Delete(pfx);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -157,23 +157,9 @@ public sealed class ZeroCopyHitTests : IAsyncLifetime
     [Fact]
     public async Task TlsListener_HitsAreCopied_AndIntact()
     {
-        const string password = "pfx-password-for-test";
-        var pfx = Path.Combine(Path.GetTempPath(), $"edgeproxy-test-{Guid.NewGuid():N}.pfx");
         using var certificate = TestCertificate.CreateSelfSigned();
-        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, password));
-        try
-        {
-            await using var proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(_origin.BaseAddress)
-                .With("Kestrel:Endpoints:Proxy:Url", "https://127.0.0.1:0")
-                .With("Kestrel:Endpoints:Proxy:Protocols", "Http1")
-                .With("Kestrel:Endpoints:Proxy:Certificate:Path", pfx)
-                .With("Kestrel:Endpoints:Proxy:Certificate:Password", password));
-            await AssertHitIsCopiedAsync(proxy, "/zc/tls", certificate);
-        }
-        finally
-        {
-            File.Delete(pfx);
-        }
+        await using var proxy = await ProxyInstance.StartWithTlsAsync(ProxySettings.TwoOrigins(_origin.BaseAddress), certificate);
+        await AssertHitIsCopiedAsync(proxy, "/zc/tls", certificate);
     }
 
     /// <summary>

@@ -58,6 +58,7 @@ public sealed class EdgeProxyConfigValidatorTests
     [InlineData("EdgeProxy:Transport:BlockSize", "2000000")]
     [InlineData("EdgeProxy:Transport:TrimInterval", "00:00:00")]
     [InlineData("EdgeProxy:Transport:ZeroCopyMinBytes", "1000")]
+    [InlineData("EdgeProxy:Transport:FairTurnStreak", "-1")]
     public void Validate_NonPositiveValue_NamesKey(string key, string value)
     {
         var error = Assert.Single(Validate(With(key, value)));

@@ -1,0 +1,73 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using System.Runtime.CompilerServices;
+
+namespace EdgeProxy.Server;
+
+/// <summary>
+/// A connection's input that takes turns with the other connections of its I/O thread (<see cref="FairTurns"/>): when a
+/// read that had to wait completes, the request it carries either runs at once, as before, or is parked until the thread
+/// has served another connection. Reads that complete at once (bytes already buffered) are not counted: they are the same
+/// request's bytes or a pipelined request, which the connection's own loop serves in order anyway.
+/// </summary>
+internal sealed class FairInput(PipeReader inner, int streak) : PipeReader
+{
+    /// <summary>Connection middleware giving each connection of a listener a <see cref="FairInput"/>.</summary>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(int streak) => next => async connection =>
+    {
+        var transport = connection.Transport;
+        connection.Transport = new DuplexPipe(new FairInput(transport.Input, streak), transport.Output);
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            connection.Transport = transport;
+        }
+    };
+
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var read = inner.ReadAsync(cancellationToken);
+        return read.IsCompleted ? read : WaitAsync(read);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> WaitAsync(ValueTask<ReadResult> read)
+    {
+        var result = await read.ConfigureAwait(false);
+        if (FairTurns.MustWait(this, streak))
+        {
+            await default(WaitTurn);
+        }
+
+        return result;
+    }
+
+    public override bool TryRead(out ReadResult result) => inner.TryRead(out result);
+
+    public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+
+    public override void CancelPendingRead() => inner.CancelPendingRead();
+
+    public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+    /// <summary>Awaiting it parks the rest of the read on this thread (<see cref="FairTurns.Park"/>).</summary>
+    private readonly struct WaitTurn : ICriticalNotifyCompletion
+    {
+        public bool IsCompleted => false;
+
+        public WaitTurn GetAwaiter() => this;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => FairTurns.Park(continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => FairTurns.Park(continuation);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Text;
+using EdgeProxy.Server;
+
+namespace EdgeProxy.Tests.Server;
+
+/// <summary>
+/// Connections taking turns on one I/O thread: each test drives its pipes from a thread of its own, as the runtime's
+/// epoll thread drives a socket's pipe under inline scheduling (the reader's continuation runs inside the flush).
+/// </summary>
+public sealed class FairInputTests
+{
+    private const int Streak = 2;
+
+    [Fact]
+    public async Task AConnectionServedStreakTimesInARow_WaitsUntilTheThreadServesAnother_ThenRunsBeforeIt()
+    {
+        var seen = new ConcurrentQueue<string>();
+        await OnOwnThread(() =>
+        {
+            // Once through first, so nothing is compiled in the middle of the run below.
+            Drive(seen, "w");
+            seen.Clear();
+            Drive(seen, "r");
+        });
+
+        Assert.Equal(["rB:1", "rA:1", "rA:2", "after rA:3 was written: 3 seen", "rA:3", "rB:2"], seen.ToArray());
+    }
+
+    [Fact]
+    public async Task AConnectionAloneOnItsThread_IsNeverParked()
+    {
+        var seen = new ConcurrentQueue<string>();
+        await OnOwnThread(() =>
+        {
+            var a = new Connection("A", seen);
+            for (var i = 1; i <= 20; i++)
+            {
+                a.Send(i);
+                Assert.Equal(i, seen.Count);
+            }
+        });
+    }
+
+    [Fact]
+    public async Task AParkedRead_RunsWithinMilliseconds_WhenNoOtherConnectionComesAlong()
+    {
+        var seen = new ConcurrentQueue<string>();
+        Connection a = null!;
+        var fallbacks = FairTurns.RanByFallback;
+        await OnOwnThread(() =>
+        {
+            Drive(seen, "w");
+            seen.Clear();
+            var b = new Connection("B", seen);
+            a = new Connection("A", seen);
+            b.Send(1);
+            a.Send(1);
+            a.Send(2);
+            a.Send(3);
+            Assert.Equal(3, seen.Count); // A's third request is parked; B never sends again
+        });
+
+        await a.Served(3).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["B:1", "A:1", "A:2", "A:3"], seen.ToArray());
+        Assert.True(FairTurns.RanByFallback > fallbacks);
+    }
+
+    private static void Drive(ConcurrentQueue<string> seen, string prefix)
+    {
+        var b = new Connection(prefix + "B", seen);
+        var a = new Connection(prefix + "A", seen);
+        b.Send(1);
+        a.Send(1);
+        a.Send(2);
+        a.Send(3);
+        seen.Enqueue($"after {prefix}A:3 was written: {seen.Count} seen");
+        b.Send(2);
+    }
+
+    private static Task OnOwnThread(Action drive)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                drive();
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>A pipe whose reader runs inline in the writer's flush, read through a <see cref="FairInput"/> by a loop like Kestrel's.</summary>
+    private sealed class Connection
+    {
+        private readonly Pipe _pipe = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+        private readonly ConcurrentDictionary<int, TaskCompletionSource> _served = new();
+
+        public Connection(string name, ConcurrentQueue<string> seen)
+        {
+            var input = new FairInput(_pipe.Reader, Streak);
+            _ = ReadLoop(name, input, seen);
+        }
+
+        public void Send(int request)
+        {
+            _pipe.Writer.Write(Encoding.ASCII.GetBytes(request.ToString()));
+            var flush = _pipe.Writer.FlushAsync();
+            Assert.True(flush.IsCompleted);
+        }
+
+        public Task Served(int request) => _served.GetOrAdd(request, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        private async Task ReadLoop(string name, PipeReader input, ConcurrentQueue<string> seen)
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync();
+                var request = Encoding.ASCII.GetString(result.Buffer);
+                input.AdvanceTo(result.Buffer.End);
+                seen.Enqueue($"{name}:{request}");
+                _served.GetOrAdd(int.Parse(request), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+    }
+}
