@@ -2,6 +2,7 @@
 # One start of EdgeProxy as ../shared/bench/peers.sh starts it (setsid, dotnet run --no-build, two-origins.json on
 # 19084), one hits.py repetition at 1 KiB and 100 KiB, then stop (by the process group we started). For comparing
 # builds start by start, alternating:  bench/hits-starts.sh LABEL CHECKOUT_DIR [VAR=value ...]
+# REPS=3 for three reps on the one start (the first right after two GETs, the others warm); SIZES=1024 for one size.
 # Needs a Release build in CHECKOUT_DIR and the shared origins (python3 ../shared/bench/scenarios/origins.py start).
 set -u
 label=$1; dir=$(cd "$2" && pwd); shift 2
@@ -11,7 +12,7 @@ setsid env "$@" bash -c "exec dotnet run -c Release --no-build --no-launch-profi
   > "$out/$label.log" 2>&1 < /dev/null &
 pid=$!
 wait_port 19084 || wait_port 19084 || echo "$label: nothing listens on 19084 after 20 s (log: $out/$label.log)"
-timeout 120 python3 "$BENCH/scenarios/hits.py" --port 19084 --label "$label" --reps 1 --duration 10 > "$out/$label.jsonl" 2>/dev/null
+timeout 300 python3 "$BENCH/scenarios/hits.py" --port 19084 --label "$label" --reps "${REPS:-1}" --sizes "${SIZES:-1024,102400}" --duration 10 > "$out/$label.jsonl" 2>/dev/null
 python3 - "$out/$label.jsonl" "$label" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
