@@ -14,13 +14,14 @@ namespace EdgeProxy.Server;
 /// Each thread remembers the connection it served last and how many times in a row. When a connection has been served
 /// <c>streak</c> times in a row and another connection was served on that thread shortly before its run began, its next
 /// request is parked on that thread and runs when the thread next serves another connection, before that one; a timer
-/// runs anything still parked after about a millisecond (the other connections may have gone quiet). A connection
-/// alone on its thread is never parked. Process-wide, like the runtime's I/O threads it schedules on.
+/// runs anything still parked after about a millisecond (the other connections may have gone quiet), and the thread's
+/// next run is then not parked. So a connection alone on its thread is never parked, or once if another had just been
+/// served there. Process-wide, like the runtime's I/O threads it schedules on.
 /// </para>
 /// </summary>
 internal static class FairTurns
 {
-    /// <summary>A run that starts this long after another connection was served on the thread is not parked: it is not starving anyone.</summary>
+    /// <summary>A run that starts this long after another connection was served on its thread is never parked: it is starving no one.</summary>
     internal static readonly long RecentTicks = Stopwatch.Frequency / 200; // 5 ms
 
     private static readonly TimeSpan FallbackDelay = TimeSpan.FromMilliseconds(1);
@@ -35,7 +36,6 @@ internal static class FairTurns
     [ThreadStatic]
     private static ThreadTurns? t_turns;
 
-
     /// <summary>Requests parked behind other connections since the process started.</summary>
     public static long Parked => Interlocked.Read(ref s_parked);
 
@@ -49,9 +49,11 @@ internal static class FairTurns
     public static bool MustWait(object connection, int streak)
     {
         var turns = t_turns ??= Register(new ThreadTurns());
+        var now = Stopwatch.GetTimestamp();
         if (ReferenceEquals(turns.Last, connection))
         {
-            if (++turns.Streak >= streak && turns.RunStartedNearOther && Stopwatch.GetTimestamp() - turns.RunStartedAt < RecentTicks)
+            turns.LastServedAt = now;
+            if (++turns.Streak >= streak && turns.RunMayPark)
             {
                 // Whichever connection the thread serves next is "another" (and the parked one runs before it).
                 turns.Streak = 0;
@@ -62,10 +64,12 @@ internal static class FairTurns
             return false;
         }
 
-        turns.RunStartedNearOther = turns.Last is not null;
+        // A new run. It may be parked if another connection (or a parked one) was served here shortly before, unless
+        // the timer had to run what was parked here: then nobody else came, and this connection is alone.
+        turns.RunMayPark = turns.Last is not null && !turns.TakeRanByTimer() && now - turns.LastServedAt < RecentTicks;
         turns.Last = connection;
         turns.Streak = 0;
-        turns.RunStartedAt = Stopwatch.GetTimestamp();
+        turns.LastServedAt = now;
         turns.RunParked();
         return false;
     }
@@ -98,7 +102,12 @@ internal static class FairTurns
         Volatile.Write(ref s_fallbackArmed, 0);
         foreach (var turns in Volatile.Read(ref s_threads))
         {
-            Interlocked.Add(ref s_ranByFallback, turns.RunParked());
+            var ran = turns.RunParked();
+            if (ran > 0)
+            {
+                Interlocked.Add(ref s_ranByFallback, ran);
+                turns.MarkRanByTimer();
+            }
         }
     }
 
@@ -111,10 +120,18 @@ internal static class FairTurns
 
         public bool HasParked => Volatile.Read(ref _count) > 0;
 
+        /// <summary>The fallback timer ran something parked here (so no other connection came along in time).</summary>
+        public void MarkRanByTimer() => Volatile.Write(ref _ranByTimer, 1);
+
+        public bool TakeRanByTimer() => Volatile.Read(ref _ranByTimer) == 1 && Interlocked.Exchange(ref _ranByTimer, 0) == 1;
+
+        private int _ranByTimer;
+
+        // Read and written by the owning thread only.
         public object? Last;
         public int Streak;
-        public long RunStartedAt;
-        public bool RunStartedNearOther;
+        public long LastServedAt;
+        public bool RunMayPark;
 
         public void Enqueue(Action continuation)
         {

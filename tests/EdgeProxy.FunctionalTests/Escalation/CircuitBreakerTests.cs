@@ -122,6 +122,17 @@ public sealed class CircuitBreakerTests : EscalationTestBase
         var escalations = new List<string>();
         var transitions = new List<string>();
         var attempts = new List<int>();
+
+        // Measurements taken at the end of a request can land after its response has reached the client.
+        var allThree = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void CheckAllThree()
+        {
+            if (escalations.Count >= 3 && attempts.Count >= 3)
+            {
+                allThree.TrySetResult();
+            }
+        }
+
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -137,6 +148,7 @@ public sealed class CircuitBreakerTests : EscalationTestBase
             lock (escalations)
             {
                 (name == "reason" ? escalations : transitions).Add(value);
+                CheckAllThree();
             }
         });
         listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
@@ -146,6 +158,7 @@ public sealed class CircuitBreakerTests : EscalationTestBase
                 lock (escalations)
                 {
                     attempts.Add(value);
+                    CheckAllThree();
                 }
             }
         });
@@ -156,6 +169,7 @@ public sealed class CircuitBreakerTests : EscalationTestBase
             using var _ = await proxy.Client.GetAsync($"/metrics/{i}");
         }
 
+        await allThree.Task.WaitAsync(TimeSpan.FromSeconds(10));
         lock (escalations)
         {
             Assert.Equal(["status-503", "status-503", "circuit-open"], escalations);

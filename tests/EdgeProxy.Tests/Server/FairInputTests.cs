@@ -45,27 +45,33 @@ public sealed class FairInputTests
     }
 
     [Fact]
-    public async Task AParkedRead_RunsWithinMilliseconds_WhenNoOtherConnectionComesAlong()
+    public async Task AParkedRead_RunsWithinMilliseconds_WhenNoOtherConnectionComesAlong_AndTheConnectionIsThenLeftAlone()
     {
         var seen = new ConcurrentQueue<string>();
-        Connection a = null!;
         var fallbacks = FairTurns.RanByFallback;
         await OnOwnThread(() =>
         {
             Drive(seen, "w");
             seen.Clear();
             var b = new Connection("B", seen);
-            a = new Connection("A", seen);
+            var a = new Connection("A", seen);
             b.Send(1);
             a.Send(1);
             a.Send(2);
             a.Send(3);
             Assert.Equal(3, seen.Count); // A's third request is parked; B never sends again
+
+            // The timer runs it on a thread of its own; A goes on alone on this one and is not parked again.
+            Assert.True(a.Served(3).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
+            Assert.True(FairTurns.RanByFallback > fallbacks);
+            for (var i = 4; i <= 12; i++)
+            {
+                a.Send(i);
+                Assert.Equal(i + 1, seen.Count); // B:1 and A:1 … A:i
+            }
         });
 
-        await a.Served(3).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(["B:1", "A:1", "A:2", "A:3"], seen.ToArray());
-        Assert.True(FairTurns.RanByFallback > fallbacks);
+        Assert.Equal(["B:1", "A:1", "A:2", "A:3", "A:4", "A:5", "A:6", "A:7", "A:8", "A:9", "A:10", "A:11", "A:12"], seen.ToArray());
     }
 
     private static void Drive(ConcurrentQueue<string> seen, string prefix)
