@@ -69,7 +69,7 @@ public static class EdgeProxyHost
                     {
                         // First, so it wraps the socket's own input (under TLS too).
                         endpoint.ListenOptions.Use(FairInput.Middleware(transport.FairTurnStreak));
-                        endpoint.ListenOptions.ApplicationServices.GetService<FairTurnsMetrics>();
+                        endpoint.ListenOptions.ApplicationServices.GetService<FairTurnsMetrics>(); // publishes its counter
                     }
 
                     if (transport.ZeroCopy && !endpoint.IsHttps && OperatingSystem.IsLinux())

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace EdgeProxy.Server;
@@ -22,7 +23,7 @@ namespace EdgeProxy.Server;
 internal static class FairTurns
 {
     /// <summary>A run that starts this long after another connection was served on its thread is never parked: it is starving no one.</summary>
-    internal static readonly long RecentTicks = Stopwatch.Frequency / 200; // 5 ms
+    private static readonly long RecentTicks = Stopwatch.Frequency / 200; // 5 ms
 
     private static readonly TimeSpan FallbackDelay = TimeSpan.FromMilliseconds(1);
     private static readonly Lock Registry = new();
@@ -113,18 +114,7 @@ internal static class FairTurns
 
     private sealed class ThreadTurns
     {
-        private readonly Queue<Action> _parked = new();
-        private int _count;
-
-        public Thread Owner { get; } = Thread.CurrentThread;
-
-        public bool HasParked => Volatile.Read(ref _count) > 0;
-
-        /// <summary>The fallback timer ran something parked here (so no other connection came along in time).</summary>
-        public void MarkRanByTimer() => Volatile.Write(ref _ranByTimer, 1);
-
-        public bool TakeRanByTimer() => Volatile.Read(ref _ranByTimer) == 1 && Interlocked.Exchange(ref _ranByTimer, 0) == 1;
-
+        private readonly ConcurrentQueue<Action> _parked = new();
         private int _ranByTimer;
 
         // Read and written by the owning thread only.
@@ -133,37 +123,28 @@ internal static class FairTurns
         public long LastServedAt;
         public bool RunMayPark;
 
-        public void Enqueue(Action continuation)
-        {
-            lock (_parked)
-            {
-                _parked.Enqueue(continuation);
-                _count++;
-            }
-        }
+        public Thread Owner { get; } = Thread.CurrentThread;
+
+        public bool HasParked => !_parked.IsEmpty;
+
+        public void Enqueue(Action continuation) => _parked.Enqueue(continuation);
 
         /// <summary>Runs what is parked here, in order; on the owning thread or the fallback timer's. Returns how many ran.</summary>
         public int RunParked()
         {
             var ran = 0;
-            while (Volatile.Read(ref _count) > 0)
+            while (_parked.TryDequeue(out var next))
             {
-                Action next;
-                lock (_parked)
-                {
-                    if (!_parked.TryDequeue(out next!))
-                    {
-                        break;
-                    }
-
-                    _count--;
-                }
-
                 next();
                 ran++;
             }
 
             return ran;
         }
+
+        /// <summary>The fallback timer ran something parked here (so no other connection came along in time).</summary>
+        public void MarkRanByTimer() => Volatile.Write(ref _ranByTimer, 1);
+
+        public bool TakeRanByTimer() => Volatile.Read(ref _ranByTimer) == 1 && Interlocked.Exchange(ref _ranByTimer, 0) == 1;
     }
 }

@@ -124,7 +124,7 @@ public sealed class FairInputTests
             Assert.True(flush.IsCompleted);
         }
 
-        public Task Served(int request) => _served.GetOrAdd(request, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        public Task Served(int request) => ServedGate(request).Task;
 
         private async Task ReadLoop(string name, PipeReader input, ConcurrentQueue<string> seen)
         {
@@ -134,8 +134,11 @@ public sealed class FairInputTests
                 var request = Encoding.ASCII.GetString(result.Buffer);
                 input.AdvanceTo(result.Buffer.End);
                 seen.Enqueue($"{name}:{request}");
-                _served.GetOrAdd(int.Parse(request), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                ServedGate(int.Parse(request)).TrySetResult();
             }
         }
+
+        private TaskCompletionSource ServedGate(int request) =>
+            _served.GetOrAdd(request, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 }
