@@ -7,40 +7,84 @@
 #     "base=/tmp/old-build" "blocks-4k=:EdgeProxy__Transport__BlockSize=4096" "current=:"
 #
 # Each variant is name=[build dir]:[ENV=value,...]; an empty dir means this checkout's Release build.
-# Per variant and round: start, prime one object (origin asked once), wrk 3 s warm-up, then 2 x wrk
+# Per variant and round: start, prime one object (origin asked once), wrk WARM s warm-up (default 3), then 2 x wrk
 # -t2 -c64 -d5s (WRK_THREADS=1 for one wrk thread); prints "name rps/cpu-per-request/steal/p50/p99 ..." for
 # the two runs, p50/p99 being wrk's latency percentiles and steal the share
 # of one CPU the hypervisor took from this VM during that wrk (of 200 % for two vCPUs): high steal, noisy round.
 # The proxy runs in a session of its own (setsid), as ../shared/bench/peers.sh starts every peer: with the
 # kernel's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled) a session is a scheduling group,
 # so the proxy and wrk share the CPUs as two groups, not thread by thread. SETSID=0 starts it in this shell's.
+#
+# PEERS="spike nginx" measures, first in each round and the same way, a bare Kestrel app sending the same bytes with
+# sendfile (bench/spikes/zero-copy-hit, /zc, port 19300) and nginx's proxy cache (../shared/bench/peers.sh's nginx
+# peer, port 19080: not while ../shared/bench/run-all.sh runs). PERFSTAT=1 adds, per run, `perf stat` over 4 s of it:
+# CPU time, context switches and syscalls per request (needs linux-perf).
 set -u
-OUT="${OUT:-/tmp/hit-cpu}"; SIZE="${SIZE:-102400}"; ROUNDS="${ROUNDS:-2}"
+OUT="${OUT:-/tmp/hit-cpu}"; SIZE="${SIZE:-102400}"; ROUNDS="${ROUNDS:-2}"; WARM="${WARM:-3}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 prepare_proxy
+SPIKE="$REPO/bench/spikes/zero-copy-hit"
+case " ${PEERS:-} " in *" spike "*)
+  dotnet build "$SPIKE" -c Release > "$OUT/spike-build.log" 2>&1 || { echo "spike build failed: $OUT/spike-build.log"; exit 1; } ;;
+esac
 tck=$(getconf CLK_TCK)
 if [ "${SETSID:-1}" = 1 ]; then ss=setsid; else ss=; fi
+events=task-clock,context-switches,syscalls:sys_enter_sendto,syscalls:sys_enter_writev,syscalls:sys_enter_sendfile64,syscalls:sys_enter_recvfrom,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_futex
+
+cpu_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+
+# measure NAME URL PID...: prime, warm up, two measured wrk runs; one line per round and server into results.txt
+measure() {
+  local name=$1 url=$2; shift 2
+  local pids=("$@") line="round $round $name size=$SIZE"
+  curl -s -o /dev/null -H "Host: bench.local" "$url"; curl -s -o /dev/null -H "Host: bench.local" "$url"
+  wrk -t2 -c64 -d"${WARM}s" -H "Host: bench.local" "$url" > /dev/null
+  for _ in 1 2; do
+    local c0 s0 c1 s1 n rps lat stat=""
+    c0=$(cpu_of "${pids[@]}"); s0=$(awk '/^cpu /{print $9}' /proc/stat)
+    wrk -t"${WRK_THREADS:-2}" -c64 -d5s --latency -H "Host: bench.local" "$url" > "$OUT/wrk.out" &
+    local wpid=$!
+    if [ "${PERFSTAT:-0}" = 1 ]; then
+      sleep 0.5
+      perf stat -x, -e "$events" -p "$(IFS=,; echo "${pids[*]}")" -o "$OUT/perf.out" -- sleep 4 > /dev/null 2>&1
+    fi
+    wait "$wpid"
+    c1=$(cpu_of "${pids[@]}"); s1=$(awk '/^cpu /{print $9}' /proc/stat)
+    n=$(awk '/requests in/ {print $1}' "$OUT/wrk.out")
+    rps=$(awk '/Requests\/sec/ {print int($2)}' "$OUT/wrk.out")
+    lat=$(awk '/^ +(50|99)%/ {printf "/p%s=%s", $1, $2}' "$OUT/wrk.out" | tr -d '%')
+    if [ "${PERFSTAT:-0}" = 1 ]; then
+      stat=$(awk -F, -v r="$rps" '$1 ~ /^[0-9.]+$/ {e=$3; sub("syscalls:sys_enter_", "", e); printf "/%s=%.2f", e, $1 / (r * 4)}' "$OUT/perf.out")
+    fi
+    line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/steal$(( (s1 - s0) * 100 / tck / 5 ))%$lat$stat"
+  done
+  echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/results.txt"
+}
+
 for round in $(seq "$ROUNDS"); do
+  for peer in ${PEERS:-}; do
+    case "$peer" in
+      spike)
+        $ss env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 INLINE=1 DIRECT=1 MORE=1 SIZE="$SIZE" \
+          dotnet "$SPIKE/bin/Release/net10.0/zero-copy-hit.dll" > "$OUT/spike.log" 2>&1 < /dev/null &
+        pid=$!
+        wait_port 19300 || { echo "spike did not start"; kill $pid; exit 1; }
+        measure spike-kestrel-sendfile http://127.0.0.1:19300/zc $pid
+        kill $pid; wait $pid 2>/dev/null ;;
+      nginx)
+        (cd "$BENCH" && timeout 30 ./peers.sh start nginx > "$OUT/nginx.log" 2>&1) || { echo "nginx did not start"; exit 1; }
+        measure nginx-proxy-cache "http://127.0.0.1:19080/obj/hit-cpu-$round-nginx-$RANDOM?size=$SIZE" $(pgrep -f "nginx: worker")
+        (cd "$BENCH" && timeout 30 ./peers.sh stop nginx >> "$OUT/nginx.log" 2>&1) ;;
+      *) echo "unknown peer $peer (spike, nginx)"; exit 1 ;;
+    esac
+  done
   for spec in "$@"; do
     name="${spec%%=*}"; rest="${spec#*=}"; dir="${rest%%:*}"; envs="${rest#*:}"
     dll="${dir:+$dir/EdgeProxy.dll}"; dll="${dll:-$DLL}"
     $ss env $(echo "$envs" | tr ',' ' ') dotnet "$dll" --config "$CONFIG" > "$OUT/$name.log" 2>&1 < /dev/null &
     pid=$!
     wait_port "$PORT" || { echo "$name did not start"; kill $pid; exit 1; }
-    url="http://127.0.0.1:$PORT/obj/hit-cpu-$round-$name?size=$SIZE"
-    curl -s -o /dev/null -H "Host: bench.local" "$url"; curl -s -o /dev/null -H "Host: bench.local" "$url"
-    wrk -t2 -c64 -d3s -H "Host: bench.local" "$url" > /dev/null
-    line="round $round $name size=$SIZE"
-    for _ in 1 2; do
-      c0=$(awk '{print $14+$15}' /proc/$pid/stat); s0=$(awk '/^cpu /{print $9}' /proc/stat)
-      w=$(wrk -t"${WRK_THREADS:-2}" -c64 -d5s --latency -H "Host: bench.local" "$url")
-      c1=$(awk '{print $14+$15}' /proc/$pid/stat); s1=$(awk '/^cpu /{print $9}' /proc/stat)
-      n=$(echo "$w" | awk '/requests in/ {print $1}')
-      rps=$(echo "$w" | awk '/Requests\/sec/ {print int($2)}')
-      lat=$(echo "$w" | awk '/^ +(50|99)%/ {printf "/p%s=%s", $1, $2}' | tr -d '%')
-      line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/steal$(( (s1 - s0) * 100 / tck / 5 ))%$lat"
-    done
-    echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/results.txt"
+    measure "$name" "http://127.0.0.1:$PORT/obj/hit-cpu-$round-$name?size=$SIZE" $pid
     kill $pid; wait $pid 2>/dev/null
   done
 done

@@ -64,10 +64,11 @@ public sealed class ProxyInstance : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts with the proxy listener on HTTPS (HTTP/1.1 only) presenting <paramref name="certificate"/>, given to Kestrel
-    /// as a PFX file that exists only while the listener loads it.
+    /// Starts with the proxy listener on HTTPS (<paramref name="protocols"/>, Kestrel's names) presenting
+    /// <paramref name="certificate"/>, given to Kestrel as a PFX file that exists only while the listener loads it.
     /// </summary>
-    public static async Task<ProxyInstance> StartWithTlsAsync(IDictionary<string, string?> settings, X509Certificate2 certificate)
+    public static async Task<ProxyInstance> StartWithTlsAsync(
+        IDictionary<string, string?> settings, X509Certificate2 certificate, string protocols = "Http1")
     {
         const string password = "pfx-password-for-test";
         var pfx = Path.Combine(Path.GetTempPath(), $"edgeproxy-test-{Guid.NewGuid():N}.pfx");
@@ -77,7 +78,7 @@ public sealed class ProxyInstance : IAsyncDisposable
             return await StartAsync(new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
             {
                 ["Kestrel:Endpoints:Proxy:Url"] = "https://127.0.0.1:0",
-                ["Kestrel:Endpoints:Proxy:Protocols"] = "Http1",
+                ["Kestrel:Endpoints:Proxy:Protocols"] = protocols,
                 ["Kestrel:Endpoints:Proxy:Certificate:Path"] = pfx,
                 ["Kestrel:Endpoints:Proxy:Certificate:Password"] = password,
             });

@@ -10,9 +10,6 @@ namespace EdgeProxy.FunctionalTests.Origins;
 /// </summary>
 public sealed class InterimOverTlsTests : IAsyncLifetime
 {
-    private const string Password = "pfx-password-for-test";
-    private readonly string _pfxPath = Path.Combine(Path.GetTempPath(), $"edgeproxy-interim-{Guid.NewGuid():N}.pfx");
-
     private X509Certificate2 Certificate { get; set; } = null!;
 
     private InterimOrigin Origin { get; set; } = null!;
@@ -22,14 +19,11 @@ public sealed class InterimOverTlsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Certificate = TestCertificate.CreateSelfSigned();
-        await File.WriteAllBytesAsync(_pfxPath, Certificate.Export(X509ContentType.Pfx, Password));
         Origin = new InterimOrigin(Certificate);
-        Proxy = await ProxyInstance.StartAsync(ProxySettings.TwoOrigins(Origin.Address)
-            .With("ReverseProxy:Clusters:primary:HttpClient:DangerousAcceptAnyServerCertificate", "true")
-            .With("Kestrel:Endpoints:Proxy:Url", "https://127.0.0.1:0")
-            .With("Kestrel:Endpoints:Proxy:Protocols", "Http1AndHttp2")
-            .With("Kestrel:Endpoints:Proxy:Certificate:Path", _pfxPath)
-            .With("Kestrel:Endpoints:Proxy:Certificate:Password", Password));
+        Proxy = await ProxyInstance.StartWithTlsAsync(
+            ProxySettings.TwoOrigins(Origin.Address).With("ReverseProxy:Clusters:primary:HttpClient:DangerousAcceptAnyServerCertificate", "true"),
+            Certificate,
+            "Http1AndHttp2");
     }
 
     public async Task DisposeAsync()
@@ -37,7 +31,6 @@ public sealed class InterimOverTlsTests : IAsyncLifetime
         await Proxy.DisposeAsync();
         await Origin.DisposeAsync();
         Certificate.Dispose();
-        File.Delete(_pfxPath);
     }
 
     [Fact]
