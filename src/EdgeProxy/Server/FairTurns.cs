@@ -103,12 +103,7 @@ internal static class FairTurns
         Volatile.Write(ref s_fallbackArmed, 0);
         foreach (var turns in Volatile.Read(ref s_threads))
         {
-            var ran = turns.RunParked();
-            if (ran > 0)
-            {
-                Interlocked.Add(ref s_ranByFallback, ran);
-                turns.MarkRanByTimer();
-            }
+            turns.RunParked(byTimer: true);
         }
     }
 
@@ -129,21 +124,24 @@ internal static class FairTurns
 
         public void Enqueue(Action continuation) => _parked.Enqueue(continuation);
 
-        /// <summary>Runs what is parked here, in order; on the owning thread or the fallback timer's. Returns how many ran.</summary>
-        public int RunParked()
+        /// <summary>
+        /// Runs what is parked here, in order; on the owning thread, or the fallback timer's (<paramref name="byTimer"/>),
+        /// which counts each request and marks this thread (no other connection came along in time) before running it,
+        /// so whatever the request does next already sees both.
+        /// </summary>
+        public void RunParked(bool byTimer = false)
         {
-            var ran = 0;
             while (_parked.TryDequeue(out var next))
             {
+                if (byTimer)
+                {
+                    Interlocked.Increment(ref s_ranByFallback);
+                    Volatile.Write(ref _ranByTimer, 1);
+                }
+
                 next();
-                ran++;
             }
-
-            return ran;
         }
-
-        /// <summary>The fallback timer ran something parked here (so no other connection came along in time).</summary>
-        public void MarkRanByTimer() => Volatile.Write(ref _ranByTimer, 1);
 
         public bool TakeRanByTimer() => Volatile.Read(ref _ranByTimer) == 1 && Interlocked.Exchange(ref _ranByTimer, 0) == 1;
     }

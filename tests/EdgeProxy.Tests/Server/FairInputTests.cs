@@ -62,7 +62,7 @@ public sealed class FairInputTests
             Assert.Equal(3, seen.Count); // A's third request is parked; B never sends again
 
             // The timer runs it on a thread of its own; A goes on alone on this one and is not parked again.
-            Assert.True(a.Served(3).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
+            Assert.True(a.WaitingFor(4).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
             Assert.True(FairTurns.RanByFallback > fallbacks);
             for (var i = 4; i <= 12; i++)
             {
@@ -105,16 +105,26 @@ public sealed class FairInputTests
         return done.Task;
     }
 
-    /// <summary>A pipe whose reader runs inline in the writer's flush, read through a <see cref="FairInput"/> by a loop like Kestrel's.</summary>
+    /// <summary>
+    /// A pipe whose reader runs inline in the writer's flush, read through a <see cref="FairInput"/> by a loop like
+    /// Kestrel's: each read's continuation is registered before the loop says it waits, so a request sent after
+    /// <see cref="WaitingFor"/> is served on the sender's thread, inside its flush, unless <see cref="FairTurns"/> parks it.
+    /// </summary>
     private sealed class Connection
     {
         private readonly Pipe _pipe = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
-        private readonly ConcurrentDictionary<int, TaskCompletionSource> _served = new();
+        private readonly ConcurrentDictionary<int, TaskCompletionSource> _waiting = new();
+        private readonly string _name;
+        private readonly FairInput _input;
+        private readonly ConcurrentQueue<string> _seen;
+        private int _next = 1;
 
         public Connection(string name, ConcurrentQueue<string> seen)
         {
-            var input = new FairInput(_pipe.Reader, Streak);
-            _ = ReadLoop(name, input, seen);
+            _name = name;
+            _input = new FairInput(_pipe.Reader, Streak);
+            _seen = seen;
+            ReadNext();
         }
 
         public void Send(int request)
@@ -124,21 +134,34 @@ public sealed class FairInputTests
             Assert.True(flush.IsCompleted);
         }
 
-        public Task Served(int request) => ServedGate(request).Task;
+        /// <summary>Completes once the requests before <paramref name="request"/> were served and a read waits for it.</summary>
+        public Task WaitingFor(int request) => WaitingGate(request).Task;
 
-        private async Task ReadLoop(string name, PipeReader input, ConcurrentQueue<string> seen)
+        private void ReadNext() => OnRead(_input.ReadAsync());
+
+        private void OnRead(ValueTask<ReadResult> read)
         {
-            while (true)
+            if (read.IsCompleted)
             {
-                var result = await input.ReadAsync();
-                var request = Encoding.ASCII.GetString(result.Buffer);
-                input.AdvanceTo(result.Buffer.End);
-                seen.Enqueue($"{name}:{request}");
-                ServedGate(int.Parse(request)).TrySetResult();
+                Serve(read.Result);
+                return;
             }
+
+            var awaiter = read.GetAwaiter();
+            awaiter.UnsafeOnCompleted(() => Serve(awaiter.GetResult()));
+            WaitingGate(_next).TrySetResult();
         }
 
-        private TaskCompletionSource ServedGate(int request) =>
-            _served.GetOrAdd(request, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        private void Serve(ReadResult result)
+        {
+            var request = Encoding.ASCII.GetString(result.Buffer);
+            _input.AdvanceTo(result.Buffer.End);
+            _seen.Enqueue($"{_name}:{request}");
+            _next++;
+            ReadNext();
+        }
+
+        private TaskCompletionSource WaitingGate(int request) =>
+            _waiting.GetOrAdd(request, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 }
