@@ -58,11 +58,12 @@ public sealed class FairInputTests
             b.Send(1);
             a.Send(1);
             a.Send(2);
-            a.Send(3);
-            Assert.Equal(3, seen.Count); // A's third request is parked; B never sends again
+            a.Send(3); // A's third request is parked; B never sends again
 
-            // The timer runs it on a thread of its own; A goes on alone on this one and is not parked again.
+            // The timer runs it on a thread of its own (at once, if a park before armed it); A goes on alone on this one
+            // and is not parked again.
             Assert.True(a.WaitingFor(4).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
+            Assert.NotEqual(Environment.CurrentManagedThreadId, a.ServedOn(3));
             Assert.True(FairTurns.RanByFallback > fallbacks);
             for (var i = 4; i <= 12; i++)
             {
@@ -114,6 +115,7 @@ public sealed class FairInputTests
     {
         private readonly Pipe _pipe = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
         private readonly ConcurrentDictionary<int, TaskCompletionSource> _waiting = new();
+        private readonly ConcurrentDictionary<int, int> _servedOn = new();
         private readonly string _name;
         private readonly FairInput _input;
         private readonly ConcurrentQueue<string> _seen;
@@ -133,6 +135,9 @@ public sealed class FairInputTests
             var flush = _pipe.Writer.FlushAsync();
             Assert.True(flush.IsCompleted);
         }
+
+        /// <summary>The managed thread that served <paramref name="request"/>.</summary>
+        public int ServedOn(int request) => _servedOn[request];
 
         /// <summary>Completes once the requests before <paramref name="request"/> were served and a read waits for it.</summary>
         public Task WaitingFor(int request) => WaitingGate(request).Task;
@@ -156,6 +161,7 @@ public sealed class FairInputTests
         {
             var request = Encoding.ASCII.GetString(result.Buffer);
             _input.AdvanceTo(result.Buffer.End);
+            _servedOn[int.Parse(request)] = Environment.CurrentManagedThreadId;
             _seen.Enqueue($"{_name}:{request}");
             _next++;
             ReadNext();
