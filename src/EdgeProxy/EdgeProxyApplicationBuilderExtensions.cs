@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeProxy.Admin;
 using EdgeProxy.Caching;
 using EdgeProxy.Observability;
@@ -48,12 +49,16 @@ public static class EdgeProxyApplicationBuilderExtensions
         // WebApplication's own marker: "UseAuthorization was called", so it does not add one for every request.
         ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
         var fallback = options.Value.FallbackPolicy is not null;
-        app.UseWhen(context => fallback || RequiresAuthorization(context.GetEndpoint()), branch => branch.UseAuthorization());
+        var required = new ConditionalWeakTable<Endpoint, StrongBox<bool>>();
+        app.UseWhen(context => fallback || RequiresAuthorization(required, context.GetEndpoint()), branch => branch.UseAuthorization());
     }
 
-    private static bool RequiresAuthorization(Endpoint? endpoint) =>
-        endpoint is not null
-        && (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null
+    /// <summary>Per endpoint, looked up once: endpoints are rebuilt when the configuration changes, so the table follows them.</summary>
+    private static bool RequiresAuthorization(ConditionalWeakTable<Endpoint, StrongBox<bool>> required, Endpoint? endpoint) =>
+        endpoint is not null && required.GetValue(endpoint, static e => new StrongBox<bool>(RequiresAuthorization(e))).Value;
+
+    private static bool RequiresAuthorization(Endpoint endpoint) =>
+        (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null
             || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.AuthorizationPolicy>() is not null
             || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizationRequirementData>() is not null);
 }

@@ -44,25 +44,28 @@ internal sealed class AccessLogMiddleware
             var finalStatus = context.Response.HasStarted ? context.Response.StatusCode : status;
             var elapsed = Stopwatch.GetElapsedTime(start);
             _metrics?.RequestCompleted(feature, finalStatus, elapsed);
-            _writer.Write(new AccessLogEntry(
-                DateTimeOffset.UtcNow,
-                context.Connection.RemoteIpAddress,
-                context.Request.Method,
-                context.Request.PathBase,
-                context.Request.Path,
-                context.Request.QueryString,
-                finalStatus,
-                feature.BytesSent,
-                elapsed.TotalMilliseconds,
-                feature.Origin ?? "-",
-                feature.CacheResult,
-                feature.Failure,
-                feature.Detail,
-                feature.CacheStatus,
-                feature.CollapsedRole,
-                feature.EscalationReason,
-                feature.Attempts,
-                feature.TimeToFirstByteMs ?? elapsed.TotalMilliseconds));
+            if (_writer.Enabled)
+            {
+                _writer.Write(new AccessLogEntry(
+                    DateTimeOffset.UtcNow,
+                    context.Connection.RemoteIpAddress,
+                    context.Request.Method,
+                    context.Request.PathBase,
+                    context.Request.Path,
+                    context.Request.QueryString,
+                    finalStatus,
+                    feature.BytesSent,
+                    elapsed.TotalMilliseconds,
+                    feature.Origin ?? "-",
+                    feature.CacheResult,
+                    feature.Failure,
+                    feature.Detail,
+                    feature.CacheStatus,
+                    feature.CollapsedRole,
+                    feature.EscalationReason,
+                    feature.Attempts,
+                    feature.TimeToFirstByteMs ?? elapsed.TotalMilliseconds));
+            }
         }
     }
 }

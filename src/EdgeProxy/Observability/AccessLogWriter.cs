@@ -41,9 +41,12 @@ internal sealed partial class AccessLogWriter : BackgroundService
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Whether entries are kept: when false, <see cref="Write"/> drops them, so callers need not build one.</summary>
+    public bool Enabled => _options.CurrentValue.AccessLog.Enabled;
+
     public void Write(in AccessLogEntry entry)
     {
-        if (!_options.CurrentValue.AccessLog.Enabled)
+        if (!Enabled)
         {
             return;
         }

@@ -10,9 +10,6 @@ namespace EdgeProxy.Observability;
 /// </summary>
 internal sealed class EdgeProxyMetrics
 {
-    /// <summary>Cache results whose body came from this node's cache rather than the origin.</summary>
-    private static readonly HashSet<string> FromCache = new(StringComparer.OrdinalIgnoreCase) { "HIT", "STALE", "REVALIDATED" };
-
     private readonly Counter<long> _requests;
     private readonly Counter<long> _bytes;
     private readonly Histogram<double> _duration;
@@ -54,7 +51,8 @@ internal sealed class EdgeProxyMetrics
 
     internal static string SourceOf(ProxyRequestFeature feature)
     {
-        if (FromCache.Contains(feature.CacheResult) || (feature.Attempts == 0 && feature.CacheResult != "-"))
+        // Cache results whose body came from this node's cache, as the caching layer writes them (CachingMiddleware.Record).
+        if (feature.CacheResult is "HIT" or "STALE" or "REVALIDATED" || (feature.Attempts == 0 && feature.CacheResult != "-"))
         {
             return "cache";
         }
