@@ -20,52 +20,82 @@ internal sealed class AccessLogMiddleware
         _metrics = services.GetService<EdgeProxyMetrics>();
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
         var feature = new ProxyRequestFeature();
         context.Features.Set(feature);
-        var originalBody = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        context.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(originalBody, feature, start));
+        var counting = new CountingResponseBodyFeature(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>(), feature, start);
+        context.Features.Set<IHttpResponseBodyFeature>(counting);
+        Task next;
+        try
+        {
+            next = _next(context);
+        }
+        catch
+        {
+            End(context, counting, status: 500);
+            throw;
+        }
+
+        // A hit completes synchronously: no state machine for it.
+        if (next.IsCompletedSuccessfully)
+        {
+            End(context, counting, context.Response.StatusCode);
+            return Task.CompletedTask;
+        }
+
+        return EndAfterAsync(context, counting, next);
+    }
+
+    private async Task EndAfterAsync(HttpContext context, CountingResponseBodyFeature counting, Task next)
+    {
         var status = 500;
         try
         {
-            await _next(context);
+            await next;
             status = context.Response.StatusCode;
         }
         finally
         {
-            context.Features.Set(originalBody);
+            End(context, counting, status);
+        }
+    }
+
+    /// <summary>The request is over (<paramref name="status"/> is what the application set, 500 when it threw): metrics and the access-log entry.</summary>
+    private void End(HttpContext context, CountingResponseBodyFeature counting, int status)
+    {
+        context.Features.Set(counting.Inner);
+        var feature = counting.Request;
+        var finalStatus = context.Response.HasStarted ? context.Response.StatusCode : status;
+        var elapsed = Stopwatch.GetElapsedTime(counting.StartTimestamp);
+        _metrics?.RequestCompleted(feature, finalStatus, elapsed);
+        if (_writer.Enabled)
+        {
             if (context.RequestAborted.IsCancellationRequested && feature.Failure == Origins.OriginFailureKind.None)
             {
                 feature.Detail ??= "client aborted";
             }
 
-            var finalStatus = context.Response.HasStarted ? context.Response.StatusCode : status;
-            var elapsed = Stopwatch.GetElapsedTime(start);
-            _metrics?.RequestCompleted(feature, finalStatus, elapsed);
-            if (_writer.Enabled)
-            {
-                _writer.Write(new AccessLogEntry(
-                    DateTimeOffset.UtcNow,
-                    context.Connection.RemoteIpAddress,
-                    context.Request.Method,
-                    context.Request.PathBase,
-                    context.Request.Path,
-                    context.Request.QueryString,
-                    finalStatus,
-                    feature.BytesSent,
-                    elapsed.TotalMilliseconds,
-                    feature.Origin ?? "-",
-                    feature.CacheResult,
-                    feature.Failure,
-                    feature.Detail,
-                    feature.CacheStatus,
-                    feature.CollapsedRole,
-                    feature.EscalationReason,
-                    feature.Attempts,
-                    feature.TimeToFirstByteMs ?? elapsed.TotalMilliseconds));
-            }
+            _writer.Write(new AccessLogEntry(
+                DateTimeOffset.UtcNow,
+                context.Connection.RemoteIpAddress,
+                context.Request.Method,
+                context.Request.PathBase,
+                context.Request.Path,
+                context.Request.QueryString,
+                finalStatus,
+                feature.BytesSent,
+                elapsed.TotalMilliseconds,
+                feature.Origin ?? "-",
+                feature.CacheResult,
+                feature.Failure,
+                feature.Detail,
+                feature.CacheStatus,
+                feature.CollapsedRole,
+                feature.EscalationReason,
+                feature.Attempts,
+                feature.TimeToFirstByteMs ?? elapsed.TotalMilliseconds));
         }
     }
 }

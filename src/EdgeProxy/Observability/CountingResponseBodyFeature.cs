@@ -24,6 +24,15 @@ internal sealed class CountingResponseBodyFeature : PipeWriter, IHttpResponseBod
         _startTimestamp = startTimestamp == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : startTimestamp;
     }
 
+    /// <summary>The feature this one wraps (put back when the request ends).</summary>
+    public IHttpResponseBodyFeature Inner => _inner;
+
+    /// <summary>Where the bytes and the time to first byte are recorded.</summary>
+    public ProxyRequestFeature Request => _request;
+
+    /// <summary>When the request began (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long StartTimestamp => _startTimestamp;
+
     /// <summary>Records the time to first byte the first time headers or body go out.</summary>
     private void MarkFirstByte() =>
         _request.TimeToFirstByteMs ??= System.Diagnostics.Stopwatch.GetElapsedTime(_startTimestamp).TotalMilliseconds;

@@ -37,7 +37,7 @@ public sealed class AccessLogLineFormatterTests
     {
         var entry = Entry();
         var messages = new List<string>();
-        using var factory = LoggerFactory.Create(b => b.AddProvider(new CapturingProvider(messages)));
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider(messages)));
         var writer = new AccessLogWriter(factory, new StaticOptionsMonitor<EdgeProxyOptions>(new EdgeProxyOptions()), new ServiceCollection().BuildServiceProvider());
         await writer.StartAsync(CancellationToken.None);
         writer.Write(entry);
@@ -76,30 +76,5 @@ public sealed class AccessLogLineFormatterTests
         var line = new AccessLogLineFormatter().FormatToString(entry, AccessLogFormat.Squid);
 
         Assert.StartsWith($"{entry.Time.ToUnixTimeSeconds()}.123 1234567 - TCP_NONE/502 1234 GET /base/a%20b/%C3%BC?x=%22q%22&y=1 - HIER_NONE/- - ttfb=3.2ms", line, StringComparison.Ordinal);
-    }
-
-    private sealed class CapturingProvider(List<string> messages) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Capturing(messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Capturing(List<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (messages)
-                {
-                    messages.Add(formatter(state, exception));
-                }
-            }
-        }
     }
 }
