@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text;
 using EdgeProxy.Server;
@@ -49,30 +50,78 @@ public sealed class FairInputTests
     {
         var seen = new ConcurrentQueue<string>();
         var fallbacks = FairTurns.RanByFallback;
-        await OnOwnThread(() =>
-        {
-            Drive(seen, "w");
-            seen.Clear();
-            var b = new Connection("B", seen);
-            var a = new Connection("A", seen);
-            b.Send(1);
-            a.Send(1);
-            a.Send(2);
-            a.Send(3); // A's third request is parked; B never sends again
 
-            // The timer runs it on a thread of its own (at once, if a park before armed it); A goes on alone on this one
-            // and is not parked again.
-            Assert.True(a.WaitingFor(4).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
-            Assert.NotEqual(Environment.CurrentManagedThreadId, a.ServedOn(3));
-            Assert.True(FairTurns.RanByFallback > fallbacks);
-            for (var i = 4; i <= 12; i++)
+        // The clock stands still, so every run looks recent: only the timer's mark on the thread can leave A alone after
+        // the timer ran its parked read (otherwise however long the timer took to run would decide it).
+        FairTurns.Time = new StoppedClock();
+        try
+        {
+            await OnOwnThread(() =>
             {
-                a.Send(i);
-                Assert.Equal(i + 1, seen.Count); // B:1 and A:1 … A:i
-            }
-        });
+                Drive(seen, "w");
+                seen.Clear();
+                var b = new Connection("B", seen);
+                var a = new Connection("A", seen);
+                b.Send(1);
+                a.Send(1);
+                a.Send(2);
+                a.Send(3); // A's third request is parked; B never sends again
+
+                // The timer runs it on a thread of its own (at once, if a park before armed it); A goes on alone on this one
+                // and is not parked again.
+                Assert.True(a.WaitingFor(4).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
+                Assert.NotEqual(Environment.CurrentManagedThreadId, a.ServedOn(3));
+                Assert.True(FairTurns.RanByFallback > fallbacks);
+                for (var i = 4; i <= 12; i++)
+                {
+                    a.Send(i);
+                    Assert.Equal(i + 1, seen.Count); // B:1 and A:1 … A:i
+                }
+            });
+        }
+        finally
+        {
+            FairTurns.Time = TimeProvider.System;
+        }
 
         Assert.Equal(["B:1", "A:1", "A:2", "A:3", "A:4", "A:5", "A:6", "A:7", "A:8", "A:9", "A:10", "A:11", "A:12"], seen.ToArray());
+    }
+
+    [Fact]
+    public async Task ARunBeginningLongAfterAnotherConnectionWasServed_IsNotParked()
+    {
+        var seen = new ConcurrentQueue<string>();
+        var clock = new StoppedClock();
+        FairTurns.Time = clock;
+        try
+        {
+            await OnOwnThread(() =>
+            {
+                var b = new Connection("B", seen);
+                var a = new Connection("A", seen);
+                b.Send(1);
+                clock.Advance(TimeSpan.FromMilliseconds(6)); // A's run begins more than 5 ms after B was served: it starves no one
+                for (var i = 1; i <= 6; i++)
+                {
+                    a.Send(i);
+                    Assert.Equal(i + 1, seen.Count);
+                }
+            });
+        }
+        finally
+        {
+            FairTurns.Time = TimeProvider.System;
+        }
+    }
+
+    /// <summary>A clock whose time moves only when told.</summary>
+    private sealed class StoppedClock : TimeProvider
+    {
+        private long _now = Stopwatch.GetTimestamp();
+
+        public override long GetTimestamp() => Interlocked.Read(ref _now);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _now, (long)(by.TotalSeconds * Stopwatch.Frequency));
     }
 
     private static void Drive(ConcurrentQueue<string> seen, string prefix)
