@@ -72,4 +72,4 @@ def measure(kind, data):
 data = os.urandom(SIZE)
 for _ in range(3):
     measure("memfd", data)
-    measure(f"file", data)
+    measure("file", data)

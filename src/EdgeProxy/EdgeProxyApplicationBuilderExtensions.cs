@@ -55,10 +55,10 @@ public static class EdgeProxyApplicationBuilderExtensions
 
     /// <summary>Per endpoint, looked up once: endpoints are rebuilt when the configuration changes, so the table follows them.</summary>
     private static bool RequiresAuthorization(ConditionalWeakTable<Endpoint, StrongBox<bool>> required, Endpoint? endpoint) =>
-        endpoint is not null && required.GetValue(endpoint, static e => new StrongBox<bool>(RequiresAuthorization(e))).Value;
+        endpoint is not null && required.GetValue(endpoint, static e => new StrongBox<bool>(HasAuthorizationMetadata(e))).Value;
 
-    private static bool RequiresAuthorization(Endpoint endpoint) =>
-        (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null
-            || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.AuthorizationPolicy>() is not null
-            || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizationRequirementData>() is not null);
+    private static bool HasAuthorizationMetadata(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null
+        || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.AuthorizationPolicy>() is not null
+        || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizationRequirementData>() is not null;
 }

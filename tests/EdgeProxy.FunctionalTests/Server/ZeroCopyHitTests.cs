@@ -165,11 +165,9 @@ public sealed class ZeroCopyHitTests : IAsyncLifetime
 
     /// <summary>
     /// Hits <paramref name="name"/> (stored) until one goes out with sendfile: the first hit moves the body into a memory
-    /// file off the request path, so a few may be copied first. Every body must be intact; at most 50 requests.
-    /// </summary>
-    /// <summary>
-    /// Hits until one was sent from the body's memory file; returns how many were (the last hit's count can land after
-    /// its response reached the client, so the loop may make one more, and a <see cref="FenceAsync"/> ends it).
+    /// file off the request path, so a few may be copied first. Every body must be intact; at most 50 requests. Returns how
+    /// many hits were sent from the file (the last hit's count can land after its response reached the client, so the
+    /// loop may make one more, and a <see cref="FenceAsync"/> ends it).
     /// </summary>
     private static async Task<long> HitUntilSentWithSendfileAsync(RawHttpConnection connection, ZeroCopyStatistics statistics, string name, int size)
     {

@@ -51,38 +51,30 @@ public sealed class FairInputTests
         var seen = new ConcurrentQueue<string>();
         var fallbacks = FairTurns.RanByFallback;
 
-        // The clock stands still, so every run looks recent: only the timer's mark on the thread can leave A alone after
+        // The clock is never advanced, so every run looks recent: only the timer's mark on the thread can leave A alone after
         // the timer ran its parked read (otherwise however long the timer took to run would decide it).
-        FairTurns.Time = new StoppedClock();
-        try
+        await OnOwnThread(() =>
         {
-            await OnOwnThread(() =>
-            {
-                Drive(seen, "w");
-                seen.Clear();
-                var b = new Connection("B", seen);
-                var a = new Connection("A", seen);
-                b.Send(1);
-                a.Send(1);
-                a.Send(2);
-                a.Send(3); // A's third request is parked; B never sends again
+            Drive(seen, "w");
+            seen.Clear();
+            var b = new Connection("B", seen);
+            var a = new Connection("A", seen);
+            b.Send(1);
+            a.Send(1);
+            a.Send(2);
+            a.Send(3); // A's third request is parked; B never sends again
 
-                // The timer runs it on a thread of its own (at once, if a park before armed it); A goes on alone on this one
-                // and is not parked again.
-                Assert.True(a.WaitingFor(4).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
-                Assert.NotEqual(Environment.CurrentManagedThreadId, a.ServedOn(3));
-                Assert.True(FairTurns.RanByFallback > fallbacks);
-                for (var i = 4; i <= 12; i++)
-                {
-                    a.Send(i);
-                    Assert.Equal(i + 1, seen.Count); // B:1 and A:1 … A:i
-                }
-            });
-        }
-        finally
-        {
-            FairTurns.Time = TimeProvider.System;
-        }
+            // The timer runs it on a thread of its own (at once, if a park before armed it); A goes on alone on this one
+            // and is not parked again.
+            Assert.True(a.WaitingFor(4).Wait(TimeSpan.FromSeconds(10)), "the parked read never ran");
+            Assert.NotEqual(Environment.CurrentManagedThreadId, a.ServedOn(3));
+            Assert.True(FairTurns.RanByFallback > fallbacks);
+            for (var i = 4; i <= 12; i++)
+            {
+                a.Send(i);
+                Assert.Equal(i + 1, seen.Count); // B:1 and A:1 … A:i
+            }
+        }, clock: new ManualClock());
 
         Assert.Equal(["B:1", "A:1", "A:2", "A:3", "A:4", "A:5", "A:6", "A:7", "A:8", "A:9", "A:10", "A:11", "A:12"], seen.ToArray());
     }
@@ -91,31 +83,23 @@ public sealed class FairInputTests
     public async Task ARunBeginningLongAfterAnotherConnectionWasServed_IsNotParked()
     {
         var seen = new ConcurrentQueue<string>();
-        var clock = new StoppedClock();
-        FairTurns.Time = clock;
-        try
+        var clock = new ManualClock();
+        await OnOwnThread(() =>
         {
-            await OnOwnThread(() =>
+            var b = new Connection("B", seen);
+            var a = new Connection("A", seen);
+            b.Send(1);
+            clock.Advance(TimeSpan.FromMilliseconds(6)); // A's run begins more than 5 ms after B was served: it starves no one
+            for (var i = 1; i <= 6; i++)
             {
-                var b = new Connection("B", seen);
-                var a = new Connection("A", seen);
-                b.Send(1);
-                clock.Advance(TimeSpan.FromMilliseconds(6)); // A's run begins more than 5 ms after B was served: it starves no one
-                for (var i = 1; i <= 6; i++)
-                {
-                    a.Send(i);
-                    Assert.Equal(i + 1, seen.Count);
-                }
-            });
-        }
-        finally
-        {
-            FairTurns.Time = TimeProvider.System;
-        }
+                a.Send(i);
+                Assert.Equal(i + 1, seen.Count);
+            }
+        }, clock);
     }
 
     /// <summary>A clock whose time moves only when told.</summary>
-    private sealed class StoppedClock : TimeProvider
+    private sealed class ManualClock : TimeProvider
     {
         private long _now = Stopwatch.GetTimestamp();
 
@@ -136,7 +120,8 @@ public sealed class FairInputTests
         b.Send(2);
     }
 
-    private static Task OnOwnThread(Action drive)
+    /// <summary>Runs <paramref name="drive"/> on a new thread, with <see cref="FairTurns"/> timing runs by <paramref name="clock"/> until it ends.</summary>
+    private static async Task OnOwnThread(Action drive, TimeProvider? clock = null)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
@@ -151,8 +136,16 @@ public sealed class FairInputTests
                 done.SetException(ex);
             }
         });
-        thread.Start();
-        return done.Task;
+        FairTurns.Time = clock ?? TimeProvider.System;
+        try
+        {
+            thread.Start();
+            await done.Task;
+        }
+        finally
+        {
+            FairTurns.Time = TimeProvider.System;
+        }
     }
 
     /// <summary>
