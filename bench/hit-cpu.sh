@@ -18,7 +18,10 @@
 # PEERS="spike nginx" measures, first in each round and the same way, a bare Kestrel app sending the same bytes with
 # sendfile (bench/spikes/zero-copy-hit, /zc, port 19300) and nginx's proxy cache (../shared/bench/peers.sh's nginx
 # peer, port 19080: not while ../shared/bench/run-all.sh runs). PERFSTAT=1 adds, per run, `perf stat` over 4 s of it:
-# CPU time, context switches and syscalls per request (needs linux-perf).
+# CPU time, context switches and syscalls per request (needs linux-perf). Each run prints its CPU per request and the
+# system (kernel) part of it (sysNus); THREADS=1 adds the CPU per request by kind of thread (its comm, e.g.
+# .NET_TP_Worker:2thr=30.1us: two such threads used CPU in that run). PERFREC=1 records, per run, a perf profile of
+# 4 s of it into $OUT/NAME-rROUND-RUN.perf.data (start the proxy with DOTNET_PerfMapEnabled=1 to name JIT frames).
 set -u
 OUT="${OUT:-/tmp/hit-cpu}"; SIZE="${SIZE:-102400}"; ROUNDS="${ROUNDS:-2}"; WARM="${WARM:-3}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,6 +35,15 @@ if [ "${SETSID:-1}" = 1 ]; then ss=setsid; else ss=; fi
 events=task-clock,context-switches,syscalls:sys_enter_sendto,syscalls:sys_enter_writev,syscalls:sys_enter_sendfile64,syscalls:sys_enter_recvfrom,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_futex
 
 cpu_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+sys_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $15}' "/proc/$p/stat"))); done; echo "$t"; }
+# threads_of PID...: "comm ticks" per thread (comm's spaces made _), for THREADS=1's per-thread-kind split
+threads_of() {
+  local p t
+  for p in "$@"; do for t in /proc/"$p"/task/*; do
+    [ -r "$t/stat" ] || continue
+    printf '%s %s %s\n' "$(basename "$t")" "$(tr ' ' _ < "$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12+$13}')"
+  done; done
+}
 
 # measure NAME URL PID...: prime, warm up, two measured wrk runs; one line per round and server into results.txt
 measure() {
@@ -39,24 +51,37 @@ measure() {
   local pids=("$@") line="round $round $name size=$SIZE"
   curl -s -o /dev/null -H "Host: bench.local" "$url"; curl -s -o /dev/null -H "Host: bench.local" "$url"
   wrk -t2 -c64 -d"${WARM}s" -H "Host: bench.local" "$url" > /dev/null
-  for _ in 1 2; do
+  for _i in 1 2; do
     local c0 s0 c1 s1 n rps lat stat=""
-    c0=$(cpu_of "${pids[@]}"); s0=$(awk '/^cpu /{print $9}' /proc/stat)
+    c0=$(cpu_of "${pids[@]}"); s0=$(awk '/^cpu /{print $9}' /proc/stat); k0=$(sys_of "${pids[@]}")
+    [ "${THREADS:-0}" = 1 ] && threads_of "${pids[@]}" > "$OUT/threads0"
     wrk -t"${WRK_THREADS:-2}" -c64 -d5s --latency -H "Host: bench.local" "$url" > "$OUT/wrk.out" &
     local wpid=$!
     if [ "${PERFSTAT:-0}" = 1 ]; then
       sleep 0.5
       perf stat -x, -e "$events" -p "$(IFS=,; echo "${pids[*]}")" -o "$OUT/perf.out" -- sleep 4 > /dev/null 2>&1
     fi
+    if [ "${PERFREC:-0}" = 1 ]; then
+      sleep 0.5
+      perf record -F 499 -g -p "$(IFS=,; echo "${pids[*]}")" -o "$OUT/$name-r$round-$_i.perf.data" -- sleep 4 > /dev/null 2>&1
+    fi
     wait "$wpid"
-    c1=$(cpu_of "${pids[@]}"); s1=$(awk '/^cpu /{print $9}' /proc/stat)
+    c1=$(cpu_of "${pids[@]}"); s1=$(awk '/^cpu /{print $9}' /proc/stat); k1=$(sys_of "${pids[@]}")
+    local threads=""
+    if [ "${THREADS:-0}" = 1 ]; then
+      threads_of "${pids[@]}" > "$OUT/threads1"
+      threads=$(awk -v n="$(awk '/requests in/ {print $1}' "$OUT/wrk.out")" -v tck="$tck" '
+        NR == FNR { t0[$1] = $3; next }
+        { d = $3 - t0[$1]; if (d > 0) kind[$2] += d; cnt[$2] += (d > 0) }
+        END { for (k in kind) printf "/%s:%dthr=%.1fus", k, cnt[k], kind[k] * 1000000 / tck / n }' "$OUT/threads0" "$OUT/threads1")
+    fi
     n=$(awk '/requests in/ {print $1}' "$OUT/wrk.out")
     rps=$(awk '/Requests\/sec/ {print int($2)}' "$OUT/wrk.out")
     lat=$(awk '/^ +(50|99)%/ {printf "/p%s=%s", $1, $2}' "$OUT/wrk.out" | tr -d '%')
     if [ "${PERFSTAT:-0}" = 1 ]; then
       stat=$(awk -F, -v r="$rps" '$1 ~ /^[0-9.]+$/ {e=$3; sub("syscalls:sys_enter_", "", e); printf "/%s=%.2f", e, $1 / (r * 4)}' "$OUT/perf.out")
     fi
-    line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/steal$(( (s1 - s0) * 100 / tck / 5 ))%$lat$stat"
+    line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/sys$(( (k1 - k0) * 1000000 / tck / n ))us$threads/steal$(( (s1 - s0) * 100 / tck / 5 ))%$lat$stat"
   done
   echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/results.txt"
 }
