@@ -19,7 +19,8 @@
 # sendfile (bench/spikes/zero-copy-hit, /zc, port 19300) and nginx's proxy cache (../shared/bench/peers.sh's nginx
 # peer, port 19080: not while ../shared/bench/run-all.sh runs). PERFSTAT=1 adds, per run, `perf stat` over 4 s of it:
 # CPU time, context switches and syscalls per request (needs linux-perf). Each run prints its CPU per request and the
-# system (kernel) part of it (sysNus); THREADS=1 adds the CPU per request by kind of thread (its comm, e.g.
+# system (kernel) part of it (sysNus), and the load generator's own CPU per request (wrkNus: wrk shares the two CPUs,
+# so what a server makes it spend per response counts too); THREADS=1 adds the CPU per request by kind of thread (its comm, e.g.
 # .NET_TP_Worker:2thr=30.1us: two such threads used CPU in that run). PERFREC=1 records, per run, a perf profile of
 # 4 s of it into $OUT/NAME-rROUND-RUN.perf.data (start the proxy with DOTNET_PerfMapEnabled=1 to name JIT frames).
 set -u
@@ -55,7 +56,7 @@ measure() {
     local c0 s0 c1 s1 n rps lat stat=""
     c0=$(cpu_of "${pids[@]}"); s0=$(awk '/^cpu /{print $9}' /proc/stat); k0=$(sys_of "${pids[@]}")
     [ "${THREADS:-0}" = 1 ] && threads_of "${pids[@]}" > "$OUT/threads0"
-    wrk -t"${WRK_THREADS:-2}" -c64 -d5s --latency -H "Host: bench.local" "$url" > "$OUT/wrk.out" &
+    /usr/bin/time -f "%U %S" -o "$OUT/wrk.time" wrk -t"${WRK_THREADS:-2}" -c64 -d5s --latency -H "Host: bench.local" "$url" > "$OUT/wrk.out" &
     local wpid=$!
     if [ "${PERFSTAT:-0}" = 1 ]; then
       sleep 0.5
@@ -81,7 +82,7 @@ measure() {
     if [ "${PERFSTAT:-0}" = 1 ]; then
       stat=$(awk -F, -v r="$rps" '$1 ~ /^[0-9.]+$/ {e=$3; sub("syscalls:sys_enter_", "", e); printf "/%s=%.2f", e, $1 / (r * 4)}' "$OUT/perf.out")
     fi
-    line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/sys$(( (k1 - k0) * 1000000 / tck / n ))us$threads/steal$(( (s1 - s0) * 100 / tck / 5 ))%$lat$stat"
+    line="$line $rps/$(( (c1 - c0) * 1000000 / tck / n ))us/sys$(( (k1 - k0) * 1000000 / tck / n ))us/wrk$(awk -v n="$n" '{printf "%d", ($1 + $2) * 1000000 / n}' "$OUT/wrk.time")us$threads/steal$(( (s1 - s0) * 100 / tck / 5 ))%$lat$stat"
   done
   echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/results.txt"
 }
