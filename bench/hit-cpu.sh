@@ -50,7 +50,10 @@ threads_of() {
 measure() {
   local name=$1 url=$2; shift 2
   local pids=("$@") line="round $round $name size=$SIZE"
-  curl -s -o /dev/null -H "Host: bench.local" "$url"; curl -s -o /dev/null -H "Host: bench.local" "$url"
+  curl -s -o /dev/null -H "Host: bench.local" "$url"
+  # The object must be served whole (an origin that is down gives a fast error page, not a hit to measure)
+  local got; got=$(curl -s -o /dev/null -w "%{http_code} %{size_download}" -H "Host: bench.local" "$url")
+  if [ "$got" != "200 $SIZE" ]; then echo "$name: $url answered '$got', not '200 $SIZE' (origins up?)" | tee -a "$OUT/results.txt"; return 1; fi
   wrk -t2 -c64 -d"${WARM}s" -H "Host: bench.local" "$url" > /dev/null
   for _i in 1 2; do
     local c0 s0 c1 s1 n rps lat stat=""
