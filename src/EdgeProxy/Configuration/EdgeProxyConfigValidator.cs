@@ -168,6 +168,11 @@ internal static class EdgeProxyConfigValidator
             errors.Add($"{root}:Warmup:Timeout: must be positive");
         }
 
+        if (options.Warmup.HitDuration < TimeSpan.Zero)
+        {
+            errors.Add($"{root}:Warmup:HitDuration: must be zero or positive");
+        }
+
         if (options.Transport.TrimInterval <= TimeSpan.Zero)
         {
             errors.Add($"{root}:Transport:TrimInterval: must be positive");

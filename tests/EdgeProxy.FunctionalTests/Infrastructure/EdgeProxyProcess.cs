@@ -23,6 +23,8 @@ public static class EdgeProxyProcess
 
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // The warm-up's paths run (ProcessLifecycleTests sees them on the start-up line); its seconds of hits do not.
+        info.Environment["EdgeProxy__Warmup__HitDuration"] = "00:00:00";
         if (environment is not null)
         {
             foreach (var (key, value) in environment)

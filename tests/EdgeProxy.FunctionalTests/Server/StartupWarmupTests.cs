@@ -15,7 +15,7 @@ public sealed class StartupWarmupTests : ProxiedOriginTest
             ["EdgeProxy:Transport:BlockSize"] = "16384",
         }).Build();
 
-        var result = await StartupWarmup.RunAsync(real, new WarmupOptions());
+        var result = await StartupWarmup.RunAsync(real, new WarmupOptions { HitDuration = TimeSpan.Zero });
 
         Assert.True(result.Failure is null, result.Failure);
         Assert.True(result.Ran);
@@ -29,6 +29,19 @@ public sealed class StartupWarmupTests : ProxiedOriginTest
         using var probe = await Proxy.Client.GetAsync("/warmup/shared?size=262144&chunks=4&body_gate=rest&gate_after=16384&etag=%22w1%22&cc=public%2C%20max-age%3D60");
         Assert.Contains("fwd=uri-miss", probe.CacheStatus(), StringComparison.Ordinal);
         Assert.Equal(1, Origin.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Run_WithHitDuration_SendsHitsAfterThePaths_AndSaysSo()
+    {
+        var result = await StartupWarmup.RunAsync(new ConfigurationBuilder().Build(), new WarmupOptions { HitDuration = TimeSpan.FromMilliseconds(300) });
+
+        Assert.True(result.Failure is null, result.Failure);
+        Assert.Equal(StartupWarmup.Requests, result.Requests);
+        Assert.True(result.Hits >= 2 && result.Hits % 2 == 0, $"{result.Hits} hits: the small and the shared body in turn");
+        Assert.True(result.Total >= result.Elapsed);
+        Assert.Matches(@"^18 requests in [0-9]+ ms, then [0-9]+ hits (until the JIT went quiet|\(the JIT still busy\)), [0-9]+ ms in all$", result.ToString());
+        Assert.Equal(0, Origin.Counters.Total);
     }
 
     [Fact]

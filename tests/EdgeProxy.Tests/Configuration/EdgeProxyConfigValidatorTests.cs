@@ -59,6 +59,7 @@ public sealed class EdgeProxyConfigValidatorTests
     [InlineData("EdgeProxy:Transport:TrimInterval", "00:00:00")]
     [InlineData("EdgeProxy:Transport:ZeroCopyMinBytes", "1000")]
     [InlineData("EdgeProxy:Transport:FairTurnStreak", "-1")]
+    [InlineData("EdgeProxy:Warmup:HitDuration", "-00:00:01")]
     public void Validate_NonPositiveValue_NamesKey(string key, string value)
     {
         var error = Assert.Single(Validate(With(key, value)));
