@@ -172,6 +172,10 @@ internal static class EdgeProxyConfigValidator
         {
             errors.Add($"{root}:Warmup:HitDuration: must be zero or positive");
         }
+        else if (options.Warmup.HitDuration >= options.Warmup.Timeout && options.Warmup.Timeout > TimeSpan.Zero)
+        {
+            errors.Add($"{root}:Warmup:HitDuration: must be shorter than Warmup:Timeout ({options.Warmup.Timeout}), which bounds the whole warm-up");
+        }
 
         if (options.Transport.TrimInterval <= TimeSpan.Zero)
         {

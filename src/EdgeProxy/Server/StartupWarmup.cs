@@ -15,9 +15,9 @@ namespace EdgeProxy.Server;
 /// an uncacheable response, a request body. The JIT compiles those paths there, so the first real clients do not
 /// wait for it: a fresh process answered a herd of 200 on one cold key 150–300 ms later than a warm one
 /// (docs/benchmarks.md "Start-up warm-up"). Then hits until the JIT has gone quiet (at most
-/// <see cref="WarmupOptions.HitDuration"/>), so the hit path is already optimised code when the first clients come (without them, the first
-/// 10 s of a fresh node's small hits ran at about 80 % of a warm one's with two to six times its p99; same section).
-/// No request leaves the machine and nothing reaches the real cache.
+/// <see cref="WarmupOptions.HitDuration"/>), so the hit path is already optimised code when the first clients come:
+/// without them a fresh node's first 10 s of small hits ran at 70–80 % of a warm node's rate, its p99 several times
+/// higher (same section). No request leaves the machine and nothing reaches the real cache.
 /// Bounded by <see cref="WarmupOptions.Timeout"/>; a failure is reported on the start-up line, never fatal.
 /// </summary>
 internal static class StartupWarmup

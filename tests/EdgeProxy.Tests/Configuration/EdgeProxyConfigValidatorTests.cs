@@ -66,6 +66,13 @@ public sealed class EdgeProxyConfigValidatorTests
         Assert.StartsWith(key + ":", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_WarmupHitsAsLongAsItsTimeout_NamesKey()
+    {
+        var error = Assert.Single(Validate(With("EdgeProxy:Warmup:HitDuration", "00:00:10")));
+        Assert.Equal("EdgeProxy:Warmup:HitDuration: must be shorter than Warmup:Timeout (00:00:10), which bounds the whole warm-up", error);
+    }
+
     [Theory]
     [InlineData("EdgeProxy:OriginDefaults:ConnectTimeout", "soon")]
     [InlineData("EdgeProxy:AccessLog:QueueCapacity", "many")]
