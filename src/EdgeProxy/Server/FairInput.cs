@@ -6,8 +6,8 @@ namespace EdgeProxy.Server;
 
 /// <summary>
 /// A connection's input that takes turns with the other connections of its I/O thread (<see cref="FairTurns"/>): when a
-/// read that had to wait completes, the request it carries either runs at once, as before, or is parked until the thread
-/// has served another connection. Reads that complete at once (bytes already buffered) are not counted: they are the same
+/// read that had to wait completes, the request it carries either runs at once, as before, is parked until the thread
+/// has served another connection, or goes to the thread pool. Reads that complete at once (bytes already buffered) are not counted: they are the same
 /// request's bytes or a pipelined request, which the connection's own loop serves in order anyway.
 /// </summary>
 internal sealed class FairInput(PipeReader inner, int streak) : PipeReader
@@ -37,9 +37,10 @@ internal sealed class FairInput(PipeReader inner, int streak) : PipeReader
     private async ValueTask<ReadResult> WaitAsync(ValueTask<ReadResult> read)
     {
         var result = await read.ConfigureAwait(false);
-        if (FairTurns.MustWait(this, streak))
+        var turn = FairTurns.Take(this, streak);
+        if (turn != Turn.Now)
         {
-            await default(WaitTurn);
+            await new WaitTurn(turn);
         }
 
         return result;
@@ -55,8 +56,11 @@ internal sealed class FairInput(PipeReader inner, int streak) : PipeReader
 
     public override void Complete(Exception? exception = null) => inner.Complete(exception);
 
-    /// <summary>Awaiting it parks the rest of the read on this thread (<see cref="FairTurns.Park"/>).</summary>
-    private readonly struct WaitTurn : ICriticalNotifyCompletion
+    /// <summary>
+    /// Awaiting it parks the rest of the read on this thread (<see cref="FairTurns.Park"/>) or hands it to the thread pool
+    /// (<see cref="FairTurns.HandOff"/>).
+    /// </summary>
+    private readonly struct WaitTurn(Turn turn) : ICriticalNotifyCompletion
     {
         public bool IsCompleted => false;
 
@@ -66,8 +70,18 @@ internal sealed class FairInput(PipeReader inner, int streak) : PipeReader
         {
         }
 
-        public void OnCompleted(Action continuation) => FairTurns.Park(continuation);
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
-        public void UnsafeOnCompleted(Action continuation) => FairTurns.Park(continuation);
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            if (turn == Turn.Park)
+            {
+                FairTurns.Park(continuation);
+            }
+            else
+            {
+                FairTurns.HandOff(continuation);
+            }
+        }
     }
 }

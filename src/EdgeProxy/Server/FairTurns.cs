@@ -15,9 +15,14 @@ namespace EdgeProxy.Server;
 /// Each thread remembers the connection it served last and how many times in a row. When a connection has been served
 /// <c>streak</c> times in a row and another connection was served on that thread shortly before its run began, its next
 /// request is parked on that thread and runs when the thread next serves another connection, before that one; a timer
-/// runs anything still parked after about a millisecond (the other connections may have gone quiet), and the thread's
-/// next run is then not parked. So a connection alone on its thread is never parked, or once if another had just been
-/// served there. Process-wide, like the runtime's I/O threads it schedules on.
+/// runs anything still parked after about a millisecond (the other connections may have gone quiet). A run that may not
+/// be parked (it began after a quiet spell, or right after the timer had to run what was parked: the connection looks
+/// alone) is not left unbounded either: after <see cref="LoneRunLimit"/> requests in a row its next request is handed to
+/// the thread pool, which lets the I/O thread look at its other sockets (a connection that had the thread to itself for
+/// a moment cannot hold up the others that become ready meanwhile: seen, 100–400 requests, 10–100 ms), and costs a
+/// connection that really is alone one thread-pool hop, not a millisecond's wait. While that thread then serves only the
+/// same connection it is still alone; once it serves another, runs are parked again. Process-wide, like the runtime's I/O
+/// threads it schedules on.
 /// </para>
 /// </summary>
 internal static class FairTurns
@@ -25,14 +30,19 @@ internal static class FairTurns
     /// <summary>A run that starts this long after another connection was served on its thread is never parked: it is starving no one.</summary>
     private static readonly long RecentTicks = Stopwatch.Frequency / 200; // 5 ms
 
+    /// <summary>Requests in a row after which a run that may not be parked hands its next request to the thread pool.</summary>
+    internal const int LoneRunLimit = 16;
+
     private static readonly TimeSpan FallbackDelay = TimeSpan.FromMilliseconds(1);
     private static readonly Lock Registry = new();
     private static readonly Timer Fallback = new(static _ => RunAllParked(), null, Timeout.Infinite, Timeout.Infinite);
     private static readonly object ParkedMarker = new();
+    private static readonly object HandedOffMarker = new();
     private static ThreadTurns[] s_threads = [];
     private static int s_fallbackArmed;
     private static long s_parked;
     private static long s_ranByFallback;
+    private static long s_handedOff;
 
     [ThreadStatic]
     private static ThreadTurns? t_turns;
@@ -46,39 +56,53 @@ internal static class FairTurns
     /// <summary>Parked requests the timer ran because no other connection came along on their thread in time.</summary>
     public static long RanByFallback => Interlocked.Read(ref s_ranByFallback);
 
+    /// <summary>Requests handed to the thread pool at the end of a run that could not be parked (<see cref="LoneRunLimit"/>).</summary>
+    public static long HandedOff => Interlocked.Read(ref s_handedOff);
+
     /// <summary>
-    /// Called on the thread a connection's read completed on, before its request runs: true when it must wait its turn
-    /// (then <see cref="Park"/> it). Otherwise runs what earlier connections parked on this thread, if this is another one.
+    /// Called on the thread a connection's read completed on, before its request runs: whether it runs now, is parked
+    /// (then <see cref="Park"/> it) or goes to the thread pool (<see cref="HandOff"/>). When this is another connection,
+    /// first runs what earlier connections parked on this thread.
     /// </summary>
-    public static bool MustWait(object connection, int streak)
+    public static Turn Take(object connection, int streak)
     {
         var turns = t_turns ??= Register(new ThreadTurns());
         var now = Time.GetTimestamp();
         if (ReferenceEquals(turns.Last, connection))
         {
             turns.LastServedAt = now;
-            if (++turns.Streak >= streak && turns.RunMayPark)
+            if (++turns.Streak < (turns.RunMayPark ? streak : Math.Max(streak, LoneRunLimit)))
             {
-                // Whichever connection the thread serves next is "another" (and the parked one runs before it).
-                turns.Streak = 0;
-                turns.Last = ParkedMarker;
-                return true;
+                return Turn.Now;
             }
 
-            return false;
+            // Whichever connection the thread serves next is "another" (a parked request runs before it).
+            turns.Streak = 0;
+            if (turns.RunMayPark)
+            {
+                turns.Last = ParkedMarker;
+                return Turn.Park;
+            }
+
+            turns.Last = HandedOffMarker;
+            turns.HandedOffFrom = connection;
+            return Turn.HandOff;
         }
 
-        // A new run. It may be parked if another connection (or a parked one) was served here shortly before, unless
-        // the timer had to run what was parked here: then nobody else came, and this connection is alone.
-        turns.RunMayPark = turns.Last is not null && !turns.TakeRanByTimer() && now - turns.LastServedAt < RecentTicks;
+        // A new run. It may be parked if another connection (or a parked one) was served here shortly before, unless the
+        // timer had to run what was parked here (nobody else came), or the thread has served no one but this connection
+        // since it handed one of its requests off: then this connection looks alone.
+        var alone = ReferenceEquals(turns.HandedOffFrom, connection);
+        turns.HandedOffFrom = null;
+        turns.RunMayPark = turns.Last is not null && !turns.TakeRanByTimer() && !alone && now - turns.LastServedAt < RecentTicks;
         turns.Last = connection;
         turns.Streak = 0;
         turns.LastServedAt = now;
         turns.RunParked();
-        return false;
+        return Turn.Now;
     }
 
-    /// <summary>Parks a continuation on this thread (after <see cref="MustWait"/> said so).</summary>
+    /// <summary>Parks a continuation on this thread (after <see cref="Take"/> said so).</summary>
     public static void Park(Action continuation)
     {
         var turns = t_turns!;
@@ -88,6 +112,13 @@ internal static class FairTurns
         {
             Fallback.Change(FallbackDelay, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>Hands a continuation to the thread pool (after <see cref="Take"/> said so), freeing the I/O thread for its other sockets.</summary>
+    public static void HandOff(Action continuation)
+    {
+        Interlocked.Increment(ref s_handedOff);
+        ThreadPool.UnsafeQueueUserWorkItem(static run => run(), continuation, preferLocal: false);
     }
 
     private static ThreadTurns Register(ThreadTurns turns)
@@ -117,6 +148,7 @@ internal static class FairTurns
 
         // Read and written by the owning thread only.
         public object? Last;
+        public object? HandedOffFrom;
         public int Streak;
         public long LastServedAt;
         public bool RunMayPark;
@@ -148,4 +180,17 @@ internal static class FairTurns
 
         public bool TakeRanByTimer() => Volatile.Read(ref _ranByTimer) == 1 && Interlocked.Exchange(ref _ranByTimer, 0) == 1;
     }
+}
+
+/// <summary>What <see cref="FairTurns.Take"/> decided for a request whose read had to wait.</summary>
+internal enum Turn
+{
+    /// <summary>Runs now, on this thread.</summary>
+    Now,
+
+    /// <summary>Waits on this thread until it serves another connection (<see cref="FairTurns.Park"/>).</summary>
+    Park,
+
+    /// <summary>Runs on the thread pool (<see cref="FairTurns.HandOff"/>).</summary>
+    HandOff,
 }

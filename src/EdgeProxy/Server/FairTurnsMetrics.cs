@@ -5,14 +5,16 @@ namespace EdgeProxy.Server;
 
 /// <summary>
 /// What <see cref="FairTurns"/> did, as one counter: requests parked behind another connection of their I/O thread, by
-/// what ran them (<c>after_another</c>: the thread's next connection; <c>timer</c>: the fallback, no other came along).
-/// Process-wide figures, like the I/O threads.
+/// what ran them (<c>after_another</c>: the thread's next connection; <c>timer</c>: the fallback, no other came along);
+/// and requests handed to the thread pool at the end of a long run that could not be parked. Process-wide figures, like
+/// the I/O threads.
 /// </summary>
 internal sealed class FairTurnsMetrics
 {
     public FairTurnsMetrics(IMeterFactory meterFactory)
     {
-        meterFactory.Create(EdgeProxyMeter.Name).CreateObservableCounter(
+        var meter = meterFactory.Create(EdgeProxyMeter.Name);
+        meter.CreateObservableCounter(
             "edgeproxy.transport.fair_turns.parked",
             static () =>
             {
@@ -25,5 +27,10 @@ internal sealed class FairTurnsMetrics
             },
             "{request}",
             "Requests that waited for their I/O thread to serve another connection first (EdgeProxy:Transport:FairTurnStreak)");
+        meter.CreateObservableCounter(
+            "edgeproxy.transport.fair_turns.handed_off",
+            static () => FairTurns.HandedOff,
+            "{request}",
+            "Requests handed to the thread pool after a connection that looked alone on its I/O thread was served 16 times in a row");
     }
 }

@@ -37,7 +37,7 @@ public sealed class FairInputTests
         await OnOwnThread(() =>
         {
             var a = new Connection("A", seen);
-            for (var i = 1; i <= 20; i++)
+            for (var i = 1; i <= FairTurns.LoneRunLimit; i++)
             {
                 a.Send(i);
                 Assert.Equal(i, seen.Count);
@@ -96,6 +96,81 @@ public sealed class FairInputTests
                 Assert.Equal(i + 1, seen.Count);
             }
         }, clock);
+    }
+
+    [Fact]
+    public async Task ARunThatMayNotBeParked_HandsARequestToThePoolAfterItsLimit_AndGoesOnAloneAfterIt()
+    {
+        var seen = new ConcurrentQueue<string>();
+        var clock = new ManualClock();
+        var handedOff = FairTurns.HandedOff;
+        await OnOwnThread(() =>
+        {
+            var thread = Environment.CurrentManagedThreadId;
+            var b = new Connection("B", seen);
+            var a = new Connection("A", seen);
+            b.Send(1);
+            clock.Advance(TimeSpan.FromMilliseconds(6)); // A's run may not be parked: B was served too long before it began
+            var first = 1 + FairTurns.LoneRunLimit; // the request after the limit
+            for (var i = 1; i < first; i++)
+            {
+                a.Send(i);
+                Assert.Equal(i + 1, seen.Count);
+            }
+
+            // The next one goes to the thread pool, so the I/O thread could look at its other sockets.
+            a.Send(first);
+            Assert.True(a.WaitingFor(first + 1).Wait(TimeSpan.FromSeconds(10)), "the handed-off read never ran");
+            Assert.NotEqual(thread, a.ServedOn(first));
+
+            // Nobody else came: A is alone, is not parked, and hands off again only after another full run.
+            var second = first + 1 + FairTurns.LoneRunLimit;
+            for (var i = first + 1; i < second; i++)
+            {
+                a.Send(i);
+                Assert.Equal(i + 1, seen.Count);
+                Assert.Equal(thread, a.ServedOn(i));
+            }
+
+            a.Send(second);
+            Assert.True(a.WaitingFor(second + 1).Wait(TimeSpan.FromSeconds(10)), "the second handed-off read never ran");
+            Assert.NotEqual(thread, a.ServedOn(second));
+        }, clock);
+
+        Assert.True(FairTurns.HandedOff >= handedOff + 2);
+    }
+
+    [Fact]
+    public async Task AfterAHandOff_TheThreadServingAnotherConnection_MakesRunsParkableAgain()
+    {
+        var seen = new ConcurrentQueue<string>();
+        var clock = new ManualClock();
+        await OnOwnThread(() =>
+        {
+            var b = new Connection("B", seen);
+            var a = new Connection("A", seen);
+            b.Send(1);
+            clock.Advance(TimeSpan.FromMilliseconds(6));
+            var handed = 1 + FairTurns.LoneRunLimit;
+            for (var i = 1; i <= handed; i++)
+            {
+                a.Send(i);
+            }
+
+            Assert.True(a.WaitingFor(handed + 1).Wait(TimeSpan.FromSeconds(10)), "the handed-off read never ran");
+            seen.Clear();
+
+            // B is served on the thread: A is no longer alone, and its next run is parked at the streak as usual.
+            b.Send(2);
+            a.Send(handed + 1);
+            a.Send(handed + 2);
+            a.Send(handed + 3);
+            seen.Enqueue($"after A:{handed + 3} was written: {seen.Count} seen");
+            b.Send(3);
+        }, clock);
+
+        var last = 1 + FairTurns.LoneRunLimit + 3;
+        Assert.Equal(["B:2", $"A:{last - 2}", $"A:{last - 1}", $"after A:{last} was written: 3 seen", $"A:{last}", "B:3"], seen.ToArray());
     }
 
     /// <summary>A clock whose time moves only when told.</summary>
