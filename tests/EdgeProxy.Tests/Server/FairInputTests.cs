@@ -86,10 +86,7 @@ public sealed class FairInputTests
         var clock = new ManualClock();
         await OnOwnThread(() =>
         {
-            var b = new Connection("B", seen);
-            var a = new Connection("A", seen);
-            b.Send(1);
-            clock.Advance(TimeSpan.FromMilliseconds(6)); // A's run begins more than 5 ms after B was served: it starves no one
+            var (a, _) = AfterAQuietSpell(seen, clock); // A's run begins more than 5 ms after B was served: it starves no one
             for (var i = 1; i <= 6; i++)
             {
                 a.Send(i);
@@ -107,10 +104,7 @@ public sealed class FairInputTests
         await OnOwnThread(() =>
         {
             var thread = Environment.CurrentManagedThreadId;
-            var b = new Connection("B", seen);
-            var a = new Connection("A", seen);
-            b.Send(1);
-            clock.Advance(TimeSpan.FromMilliseconds(6)); // A's run may not be parked: B was served too long before it began
+            var (a, _) = AfterAQuietSpell(seen, clock); // A's run may not be parked: B was served too long before it began
             var first = 1 + FairTurns.LoneRunLimit; // the request after the limit
             for (var i = 1; i < first; i++)
             {
@@ -147,10 +141,7 @@ public sealed class FairInputTests
         var clock = new ManualClock();
         await OnOwnThread(() =>
         {
-            var b = new Connection("B", seen);
-            var a = new Connection("A", seen);
-            b.Send(1);
-            clock.Advance(TimeSpan.FromMilliseconds(6));
+            var (a, b) = AfterAQuietSpell(seen, clock);
             var handed = 1 + FairTurns.LoneRunLimit;
             for (var i = 1; i <= handed; i++)
             {
@@ -171,6 +162,16 @@ public sealed class FairInputTests
 
         var last = 1 + FairTurns.LoneRunLimit + 3;
         Assert.Equal(["B:2", $"A:{last - 2}", $"A:{last - 1}", $"after A:{last} was written: 3 seen", $"A:{last}", "B:3"], seen.ToArray());
+    }
+
+    /// <summary>Connections A and B, with B served once and then 6 ms of quiet, so A's first run may not be parked.</summary>
+    private static (Connection A, Connection B) AfterAQuietSpell(ConcurrentQueue<string> seen, ManualClock clock)
+    {
+        var b = new Connection("B", seen);
+        var a = new Connection("A", seen);
+        b.Send(1);
+        clock.Advance(TimeSpan.FromMilliseconds(6));
+        return (a, b);
     }
 
     /// <summary>A clock whose time moves only when told.</summary>
