@@ -35,7 +35,6 @@ tck=$(getconf CLK_TCK)
 if [ "${SETSID:-1}" = 1 ]; then ss=setsid; else ss=; fi
 events=task-clock,context-switches,syscalls:sys_enter_sendto,syscalls:sys_enter_writev,syscalls:sys_enter_sendfile64,syscalls:sys_enter_recvfrom,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_futex
 
-cpu_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 sys_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $15}' "/proc/$p/stat"))); done; echo "$t"; }
 # threads_of PID...: "comm ticks" per thread (comm's spaces made _), for THREADS=1's per-thread-kind split
 threads_of() {
@@ -50,10 +49,8 @@ threads_of() {
 measure() {
   local name=$1 url=$2; shift 2
   local pids=("$@") line="round $round $name size=$SIZE"
-  curl -s -o /dev/null -H "Host: bench.local" "$url"
-  # The object must be served whole (an origin that is down gives a fast error page, not a hit to measure)
-  local got; got=$(curl -s -o /dev/null -w "%{http_code} %{size_download}" -H "Host: bench.local" "$url")
-  if [ "$got" != "200 $SIZE" ]; then echo "$name: $url answered '$got', not '200 $SIZE' (origins up?)" | tee -a "$OUT/results.txt"; return 1; fi
+  local got
+  if ! got=$(prime "$url" "$SIZE"); then echo "$name: $url answered '$got', not '200 $SIZE' (origins up?)" | tee -a "$OUT/results.txt"; return 1; fi
   wrk -t2 -c64 -d"${WARM}s" -H "Host: bench.local" "$url" > /dev/null
   for _i in 1 2; do
     local c0 s0 c1 s1 n rps lat stat=""

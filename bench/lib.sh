@@ -8,6 +8,17 @@ DLL="$REPO/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
 # wait_port PORT: until something listens there (at most 10 s)
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
+# cpu_of PID...: the processes' CPU time so far (utime+stime, clock ticks)
+cpu_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+
+# prime URL SIZE: two GETs, so the second is a hit; prints what the second got ("200 SIZE" when the object is served
+# whole) and fails otherwise (an origin that is down gives a fast error page, not a hit to measure)
+prime() {
+  curl -s -o /dev/null -H "Host: bench.local" "$1"
+  local got; got=$(curl -s -o /dev/null -w "%{http_code} %{size_download}" -H "Host: bench.local" "$1")
+  echo "$got"; [ "$got" = "200 $2" ]
+}
+
 # prepare_proxy: refuse busy ports, build, write $CONFIG, start the shared origins
 prepare_proxy() {
   PORT="${PORT:-19184}"; ADMIN="${ADMIN:-19194}"

@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 
-TIER = re.compile(r"\[(Instrumented\w*|QuickJitted\w*|Tier0|OptimizedTier1OSR)\]")
+TIER = re.compile(r"\[(Instrumented\w*|QuickJitted\w*|OptimizedTier1OSR)\]")  # the runtime's perf-map tier names
 
 for path in sys.argv[1:]:
     out = subprocess.run(["perf", "script", "-i", path, "-F", "comm,ip,sym,dso"], capture_output=True, text=True).stdout
