@@ -13,9 +13,30 @@ try
 {
     var app = EdgeProxyHost.Build(args);
 
-    // Compile the request paths on a private loopback instance before the listeners open (see StartupWarmup).
+    // Compile the request paths on a private loopback instance before the listeners open (see StartupWarmup). A stop
+    // signal meanwhile ends the warm-up and the process: no listener has opened, so there is nothing to drain.
     var warmup = app.Services.GetRequiredService<IOptions<EdgeProxyOptions>>().Value.Warmup;
-    app.Services.GetRequiredService<WarmupReport>().Result = await StartupWarmup.RunAsync(app.Configuration, warmup);
+    var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupWarmup).FullName!);
+    using (var stop = new CancellationTokenSource())
+    {
+        using (StartupWarmup.StopSignals(stop))
+        {
+            if (warmup.Enabled)
+            {
+                AdminLog.WarmingUp(log, warmup.Timeout);
+            }
+
+            app.Services.GetRequiredService<WarmupReport>().Result = await StartupWarmup.RunAsync(app.Configuration, warmup, stop.Token);
+        }
+
+        if (stop.IsCancellationRequested)
+        {
+            AdminLog.StoppedDuringWarmup(log);
+            await app.DisposeAsync();
+            return 0;
+        }
+    }
+
     await app.RunAsync();
     return 0;
 }

@@ -14,4 +14,10 @@ internal static partial class AdminLog
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Purge {Kind} '{Target}' refused: the cache is not enabled")]
     public static partial void CacheNotEnabled(ILogger logger, string kind, string target);
+
+    [LoggerMessage(EventId = 5040, Level = LogLevel.Information, Message = "Warming up before the listeners open (at most {Timeout})")]
+    public static partial void WarmingUp(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 5041, Level = LogLevel.Information, Message = "Stop signal during the warm-up: exiting before the listeners opened")]
+    public static partial void StoppedDuringWarmup(ILogger logger);
 }

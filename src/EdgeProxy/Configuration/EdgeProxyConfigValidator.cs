@@ -177,6 +177,11 @@ internal static class EdgeProxyConfigValidator
             errors.Add($"{root}:Warmup:HitDuration: must be shorter than Warmup:Timeout ({options.Warmup.Timeout}), which bounds the whole warm-up");
         }
 
+        if (options.Warmup.HitConnections is < 1 or > 1024)
+        {
+            errors.Add($"{root}:Warmup:HitConnections: must be 1 to 1024");
+        }
+
         if (options.Transport.TrimInterval <= TimeSpan.Zero)
         {
             errors.Add($"{root}:Transport:TrimInterval: must be positive");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime;
+using System.Runtime.InteropServices;
 using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
 using EdgeProxy.TestOrigin;
@@ -14,10 +15,11 @@ namespace EdgeProxy.Server;
 /// take: a miss collapsed onto one fill and streamed to several clients, hits, HEAD, Range, a conditional request,
 /// an uncacheable response, a request body. The JIT compiles those paths there, so the first real clients do not
 /// wait for it: a fresh process answered a herd of 200 on one cold key 150–300 ms later than a warm one
-/// (docs/benchmarks.md "Start-up warm-up"). Then hits until the JIT has gone quiet (at most
-/// <see cref="WarmupOptions.HitDuration"/>), so the hit path is already optimised code when the first clients come:
-/// without them a fresh node's first 10 s of small hits ran at 70–80 % of a warm node's rate, its p99 several times
-/// higher (same section). No request leaves the machine and nothing reaches the real cache.
+/// (docs/benchmarks.md "Start-up warm-up"). Then rounds of hits on many connections until the JIT has settled (at most
+/// <see cref="WarmupOptions.HitDuration"/>), so the hit path under load is already at its final tier when the first
+/// clients come: without hits a fresh node's first 10 s of small hits ran at 70–80 % of a warm node's rate, its p99
+/// several times higher, and hits on one connection left the methods only many connections use in tiered PGO's
+/// slower instrumented code for seconds of the first load (docs/benchmarks.md, "Hits until the JIT settles"). No request leaves the machine and nothing reaches the real cache.
 /// Bounded by <see cref="WarmupOptions.Timeout"/>; a failure is reported on the start-up line, never fatal.
 /// </summary>
 internal static class StartupWarmup
@@ -32,14 +34,21 @@ internal static class StartupWarmup
     /// <summary>A small stored body: hits on it are copied, while the shared one goes by sendfile where zero-copy is on.</summary>
     private const string Small = "/warmup/small?size=1024&cc=max-age%3D60";
 
-    /// <summary>The JIT counts as quiet once it has compiled nothing for this long (it tiers hot methods up in batches, 100 ms after their 30th call).</summary>
-    private static readonly TimeSpan JitQuiet = TimeSpan.FromMilliseconds(300);
+    /// <summary>How long each round of hits sends (<see cref="HitAsync"/>).</summary>
+    private static readonly TimeSpan Burst = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The quiet after each round's hits: longer than the runtime's call-counting delay (100 ms), so it runs out.</summary>
+    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>A round in which the JIT compiled fewer methods than this finds it settled.</summary>
+    private const int Settled = 16;
 
     /// <summary>The cold key: the origin sends the head and 16 KiB, then waits for the gate <c>rest</c>.</summary>
     private static readonly string Shared =
         $"/warmup/shared?size={SharedSize}&chunks=4&body_gate=rest&gate_after=16384&etag=%22w1%22&cc=public%2C%20max-age%3D60";
 
-    public static async Task<WarmupResult> RunAsync(IConfiguration real, WarmupOptions options)
+    /// <summary>Runs the warm-up; <paramref name="stopping"/> (a stop signal) ends it early, reported as such.</summary>
+    public static async Task<WarmupResult> RunAsync(IConfiguration real, WarmupOptions options, CancellationToken stopping = default)
     {
         if (!options.Enabled)
         {
@@ -48,10 +57,10 @@ internal static class StartupWarmup
 
         var clock = Stopwatch.StartNew();
         var requests = 0;
-        var hits = 0;
-        var jitQuiet = false;
+        var hits = (Count: 0, Rounds: 0, Settled: false);
         var paths = TimeSpan.Zero;
-        using var deadline = new CancellationTokenSource(options.Timeout);
+        using var timeout = new CancellationTokenSource(options.Timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         try
         {
             await using var origin = await TestOriginServer.StartAsync(new TestOriginOptions { Name = "warmup" }, deadline.Token);
@@ -65,7 +74,13 @@ internal static class StartupWarmup
                     using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = address };
                     requests = await DriveAsync(client, origin, deadline.Token);
                     paths = clock.Elapsed;
-                    (hits, jitQuiet) = await HitAsync(client, options.HitDuration, deadline.Token);
+                    if (options.HitDuration > TimeSpan.Zero)
+                    {
+                        using var fill = await client.GetAsync(Small, deadline.Token);
+                        await ExpectAsync(fill, HttpStatusCode.OK, 1024, deadline.Token);
+                    }
+
+                    hits = await HitAsync(address, options.HitConnections, options.HitDuration, deadline.Token);
                 }
                 finally
                 {
@@ -73,13 +88,42 @@ internal static class StartupWarmup
                 }
             }
 
-            return new WarmupResult(true, requests, paths, null) { Hits = hits, JitQuiet = jitQuiet, Total = clock.Elapsed };
+            return new WarmupResult(true, requests, paths, null)
+            {
+                Hits = hits.Count, Connections = options.HitConnections, Rounds = hits.Rounds, JitSettled = hits.Settled, Total = clock.Elapsed,
+            };
         }
         catch (Exception ex) // the warm-up is an optimisation: whatever goes wrong, the proxy starts and the start-up line says why
         {
-            var why = deadline.IsCancellationRequested ? $"timed out after {options.Timeout.TotalSeconds:0.#} s" : ex.GetType().Name + ": " + ex.Message;
+            var why = stopping.IsCancellationRequested ? "stopped by a signal"
+                : timeout.IsCancellationRequested ? $"timed out after {options.Timeout.TotalSeconds:0.#} s"
+                : ex.GetType().Name + ": " + ex.Message;
             return new WarmupResult(true, requests, clock.Elapsed, why);
         }
+    }
+
+    /// <summary>
+    /// Takes SIGTERM, SIGINT and SIGQUIT while the warm-up runs (before the host's own handlers exist): each cancels
+    /// <paramref name="stop"/> instead of its default action. Dispose to give them back.
+    /// </summary>
+    public static IDisposable StopSignals(CancellationTokenSource stop)
+    {
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        return new Registrations([
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal),
+        ]);
+    }
+
+    private sealed class Registrations(PosixSignalRegistration[] all) : IDisposable
+    {
+        public void Dispose() => Array.ForEach(all, registration => registration.Dispose());
     }
 
     /// <summary>The private instance's whole configuration: loopback listeners, one route to the warm-up origin, the real transport settings.</summary>
@@ -148,49 +192,66 @@ internal static class StartupWarmup
     }
 
     /// <summary>
-    /// Hits on the small and the shared body in turn, one at a time, until the JIT has compiled nothing for
-    /// <see cref="JitQuiet"/> while they ran (their methods have been through every tier) or for at most
-    /// <paramref name="limit"/>; returns how many and whether the JIT went quiet.
+    /// Rounds of hits until the JIT has settled: in each, <paramref name="connections"/> connections send hits on the
+    /// small and the shared body in turn for <see cref="Burst"/>, then all wait <see cref="Idle"/>. The runtime holds
+    /// call counting and tier-1 compilation back while methods are still being called for the first time (its
+    /// call-counting delay, 100 ms, renewed by every new one), so a quiet moment under load says nothing; the idle
+    /// part lets the delay run out every round, and the next burst's calls promote what the last one made hot. The JIT
+    /// has settled when a round compiles fewer than <see cref="Settled"/> methods (a load's hot methods come through in
+    /// batches of hundreds): then the hit path under many connections is at its final tier. At most
+    /// <paramref name="limit"/>; returns the hits, the rounds and whether the JIT settled.
     /// </summary>
-    private static async Task<(int Hits, bool JitQuiet)> HitAsync(HttpClient client, TimeSpan limit, CancellationToken cancellationToken)
+    private static async Task<(int Hits, int Rounds, bool Settled)> HitAsync(
+        Uri address, int connections, TimeSpan limit, CancellationToken cancellationToken)
     {
         if (limit <= TimeSpan.Zero)
         {
-            return (0, false);
+            return (0, 0, false);
         }
 
-        using (var fill = await client.GetAsync(Small, cancellationToken))
+        (byte[] Request, int Size)[] targets = [(WarmupConnection.Get(Small), 1024), (WarmupConnection.Get(Shared), SharedSize)];
+        var open = new List<WarmupConnection>(connections);
+        try
         {
-            await ExpectAsync(fill, HttpStatusCode.OK, 1024, cancellationToken);
-        }
+            for (var i = 0; i < connections; i++)
+            {
+                open.Add(await WarmupConnection.OpenAsync(address, cancellationToken));
+            }
 
-        (string Path, int Size)[] targets = [(Small, 1024), (Shared, SharedSize)];
-        var hits = 0;
-        var clock = Stopwatch.StartNew();
-        var compiled = JitInfo.GetCompiledMethodCount();
-        var quietSince = TimeSpan.Zero;
-        while (clock.Elapsed < limit)
+            var hits = 0;
+            var rounds = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < limit)
+            {
+                var before = JitInfo.GetCompiledMethodCount();
+                var burst = Stopwatch.StartNew();
+                var counts = await Task.WhenAll(open.Select((connection, i) => Task.Run(async () =>
+                {
+                    var sent = 0;
+                    while (burst.Elapsed < Burst)
+                    {
+                        var (request, size) = targets[(i + sent) % targets.Length];
+                        await connection.SendAsync(request, size, cancellationToken);
+                        sent++;
+                    }
+
+                    return sent;
+                }, cancellationToken)));
+                hits += counts.Sum();
+                await Task.Delay(Idle, cancellationToken);
+                rounds++;
+                if (JitInfo.GetCompiledMethodCount() - before < Settled)
+                {
+                    return (hits, rounds, true);
+                }
+            }
+
+            return (hits, rounds, false);
+        }
+        finally
         {
-            foreach (var (path, size) in targets)
-            {
-                using var response = await client.GetAsync(path, cancellationToken);
-                await ExpectAsync(response, HttpStatusCode.OK, size, cancellationToken);
-                hits++;
-            }
-
-            var now = JitInfo.GetCompiledMethodCount();
-            if (now != compiled)
-            {
-                compiled = now;
-                quietSince = clock.Elapsed;
-            }
-            else if (clock.Elapsed - quietSince >= JitQuiet)
-            {
-                return (hits, true);
-            }
+            open.ForEach(connection => connection.Dispose());
         }
-
-        return (hits, false);
     }
 
     private static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status, int? length, CancellationToken cancellationToken)
@@ -210,8 +271,14 @@ internal sealed record WarmupResult(bool Ran, int Requests, TimeSpan Elapsed, st
     /// <summary>Hits sent after the paths' <see cref="Requests"/> (<see cref="WarmupOptions.HitDuration"/>).</summary>
     public int Hits { get; init; }
 
-    /// <summary>Whether the JIT went quiet before the hits' time was up.</summary>
-    public bool JitQuiet { get; init; }
+    /// <summary>The connections the hits were sent on at once.</summary>
+    public int Connections { get; init; }
+
+    /// <summary>Rounds of hits (each a burst and a pause).</summary>
+    public int Rounds { get; init; }
+
+    /// <summary>Whether the JIT settled (a round compiled next to nothing) before the hits' time was up.</summary>
+    public bool JitSettled { get; init; }
 
     /// <summary>The whole warm-up; <see cref="Elapsed"/> is the paths' part.</summary>
     public TimeSpan Total { get; init; }
@@ -226,7 +293,7 @@ internal sealed record WarmupResult(bool Ran, int Requests, TimeSpan Elapsed, st
         (false, null) => "off",
         (false, _) => Failure!,
         (true, null) when Hits == 0 => $"{Requests} requests in {Elapsed.TotalMilliseconds:0} ms",
-        (true, null) => $"{Requests} requests in {Elapsed.TotalMilliseconds:0} ms, then {Hits} hits {(JitQuiet ? "until the JIT went quiet" : "(the JIT still busy)")}, {Total.TotalMilliseconds:0} ms in all",
+        (true, null) => $"{Requests} requests in {Elapsed.TotalMilliseconds:0} ms, then {Hits} hits on {Connections} connections in {Rounds} rounds {(JitSettled ? "until the JIT settled" : "(the JIT still busy)")}, {Total.TotalMilliseconds:0} ms in all",
         _ => $"failed after {Requests} requests in {Elapsed.TotalMilliseconds:0} ms ({Failure})",
     };
 }

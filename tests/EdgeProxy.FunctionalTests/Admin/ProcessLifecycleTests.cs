@@ -68,6 +68,39 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
         }
     }
 
+    [Fact]
+    public async Task Sigterm_DuringTheWarmup_ExitsZeroBeforeTheListenersOpen()
+    {
+        var proxyPort = FreePort();
+        using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{proxyPort}",
+            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["ReverseProxy__Clusters__primary__Destinations__origin1__Address"] = Origin.BaseAddress.ToString(),
+            ["EdgeProxy__Warmup__HitDuration"] = "00:00:20", // longer than the test: the signal lands while the warm-up runs
+            ["EdgeProxy__Warmup__Timeout"] = "00:00:30",
+        });
+        var output = new OutputWatcher(process);
+        try
+        {
+            await output.WaitForAsync("Warming up before the listeners open");
+            Signal(process.Id, "TERM");
+
+            using var exitDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(exitDeadline.Token);
+            Assert.Equal(0, process.ExitCode);
+            await output.WaitForAsync("Stop signal during the warm-up: exiting before the listeners opened");
+            Assert.False(output.Saw("Now listening"), "the listeners opened after the stop signal");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     private static void Signal(int pid, string signal)
     {
         using var kill = System.Diagnostics.Process.Start("kill", $"-{signal} {pid}");
@@ -102,6 +135,14 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
                 }
             };
             process.BeginOutputReadLine();
+        }
+
+        public bool Saw(string text)
+        {
+            lock (_lines)
+            {
+                return _lines.Exists(l => l.Contains(text, StringComparison.Ordinal));
+            }
         }
 
         public async Task WaitForAsync(string text)

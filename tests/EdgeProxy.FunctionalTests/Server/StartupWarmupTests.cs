@@ -32,16 +32,31 @@ public sealed class StartupWarmupTests : ProxiedOriginTest
     }
 
     [Fact]
-    public async Task Run_WithHitDuration_SendsHitsAfterThePaths_AndSaysSo()
+    public async Task Run_WithHitDuration_SendsRoundsOfHitsOnItsConnectionsAfterThePaths_AndSaysSo()
     {
-        var result = await StartupWarmup.RunAsync(new ConfigurationBuilder().Build(), new WarmupOptions { HitDuration = TimeSpan.FromMilliseconds(300) });
+        var result = await StartupWarmup.RunAsync(new ConfigurationBuilder().Build(), new WarmupOptions { HitDuration = TimeSpan.FromMilliseconds(300), HitConnections = 4 });
 
         Assert.True(result.Failure is null, result.Failure);
         Assert.Equal(StartupWarmup.Requests, result.Requests);
-        Assert.True(result.Hits >= 2 && result.Hits % 2 == 0, $"{result.Hits} hits: the small and the shared body in turn");
+        Assert.Equal(4, result.Connections);
+        Assert.True(result.Rounds >= 1, $"{result.Rounds} rounds");
+        Assert.True(result.Hits >= 4, $"{result.Hits} hits: each connection sends at least one per round");
         Assert.True(result.Total >= result.Elapsed);
-        Assert.Matches(@"^18 requests in [0-9]+ ms, then [0-9]+ hits (until the JIT went quiet|\(the JIT still busy\)), [0-9]+ ms in all$", result.ToString());
+        Assert.Matches(@"^18 requests in [0-9]+ ms, then [0-9]+ hits on 4 connections in [0-9]+ rounds (until the JIT settled|\(the JIT still busy\)), [0-9]+ ms in all$", result.ToString());
         Assert.Equal(0, Origin.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Run_StopRequested_EndsAndSaysWhy()
+    {
+        using var stop = new CancellationTokenSource();
+        await stop.CancelAsync();
+
+        var result = await StartupWarmup.RunAsync(new ConfigurationBuilder().Build(), new WarmupOptions(), stop.Token);
+
+        Assert.True(result.Ran);
+        Assert.Equal("stopped by a signal", result.Failure);
+        Assert.StartsWith("failed after 0 requests", result.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

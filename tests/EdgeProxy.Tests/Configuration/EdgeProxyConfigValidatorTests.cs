@@ -60,6 +60,8 @@ public sealed class EdgeProxyConfigValidatorTests
     [InlineData("EdgeProxy:Transport:ZeroCopyMinBytes", "1000")]
     [InlineData("EdgeProxy:Transport:FairTurnStreak", "-1")]
     [InlineData("EdgeProxy:Warmup:HitDuration", "-00:00:01")]
+    [InlineData("EdgeProxy:Warmup:HitConnections", "0")]
+    [InlineData("EdgeProxy:Warmup:HitConnections", "1025")]
     public void Validate_NonPositiveValue_NamesKey(string key, string value)
     {
         var error = Assert.Single(Validate(With(key, value)));
