@@ -23,7 +23,8 @@ ENV ASPNETCORE_ENVIRONMENT=Production \
 EXPOSE 8080 8081
 # The aspnet image ships a non-root user "app" (UID 1654).
 USER app
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+# The start-up warm-up runs before the admin listener opens (EdgeProxy:Warmup:Timeout, 10 s at most).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
     CMD ["dotnet", "/app/EdgeProxy.dll", "--healthcheck", "http://127.0.0.1:8081/healthz"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["dotnet", "/app/EdgeProxy.dll"]
