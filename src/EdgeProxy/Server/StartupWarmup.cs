@@ -19,8 +19,8 @@ namespace EdgeProxy.Server;
 /// <see cref="WarmupOptions.HitDuration"/>), so the hit path under load is already at its final tier when the first
 /// clients come: without hits a fresh node's first 10 s of small hits ran at 70–80 % of a warm node's rate, its p99
 /// several times higher, and hits on one connection left the methods only many connections use in tiered PGO's
-/// slower instrumented code for seconds of the first load (docs/benchmarks.md, "Hits until the JIT settles"). No request leaves the machine and nothing reaches the real cache.
-/// Bounded by <see cref="WarmupOptions.Timeout"/>; a failure is reported on the start-up line, never fatal.
+/// slower instrumented code for seconds of the first load (docs/benchmarks.md, "Hits until the JIT settles"). No request
+/// leaves the machine and nothing reaches the real cache. Bounded by <see cref="WarmupOptions.Timeout"/>; a failure is reported on the start-up line, never fatal.
 /// </summary>
 internal static class StartupWarmup
 {
