@@ -22,16 +22,12 @@ public static class EdgeProxyHost
         return Build(rest, builder => ConfigurationLayers.Apply(builder.Configuration, builder.Environment.EnvironmentName, configFile, rest, overrides), configureBuilder);
     }
 
-    /// <summary>
-    /// An app configured by <paramref name="settings"/> alone: no files, environment or command line, and no hold on the
-    /// process's stop signals (the start-up warm-up's private instance: a SIGTERM during the warm-up is the process's).
-    /// </summary>
+    /// <summary>An app configured by <paramref name="settings"/> alone: no files, environment or command line (the start-up warm-up's private instance).</summary>
     internal static WebApplication BuildIsolated(IEnumerable<KeyValuePair<string, string?>> settings) =>
         Build([], builder =>
         {
             builder.Configuration.Sources.Clear();
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         }, configureBuilder: null);
 
     private static WebApplication Build(string[] args, Action<WebApplicationBuilder> configure, Action<WebApplicationBuilder>? configureBuilder)

@@ -17,24 +17,22 @@ try
     // signal meanwhile ends the warm-up and the process: no listener has opened, so there is nothing to drain.
     var warmup = app.Services.GetRequiredService<IOptions<EdgeProxyOptions>>().Value.Warmup;
     var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupWarmup).FullName!);
-    using (var stop = new CancellationTokenSource())
+    using var stop = new CancellationTokenSource();
+    using (StartupWarmup.StopSignals(stop))
     {
-        using (StartupWarmup.StopSignals(stop))
+        if (warmup.Enabled)
         {
-            if (warmup.Enabled)
-            {
-                AdminLog.WarmingUp(log, warmup.Timeout);
-            }
-
-            app.Services.GetRequiredService<WarmupReport>().Result = await StartupWarmup.RunAsync(app.Configuration, warmup, stop.Token);
+            AdminLog.WarmingUp(log, warmup.Timeout);
         }
 
-        if (stop.IsCancellationRequested)
-        {
-            AdminLog.StoppedDuringWarmup(log);
-            await app.DisposeAsync();
-            return 0;
-        }
+        app.Services.GetRequiredService<WarmupReport>().Result = await StartupWarmup.RunAsync(app.Configuration, warmup, stop.Token);
+    }
+
+    if (stop.IsCancellationRequested)
+    {
+        AdminLog.StoppedDuringWarmup(log);
+        await app.DisposeAsync();
+        return 0;
     }
 
     await app.RunAsync();

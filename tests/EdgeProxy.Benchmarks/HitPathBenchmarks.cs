@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using EdgeProxy.Server;
 
 namespace EdgeProxy.Benchmarks;
 
@@ -25,7 +26,7 @@ public class HitPathBenchmarks : IDisposable
     {
         _proxy = await BenchmarkProxy.StartAsync(AccessLog);
         _client = await RawHttpClient.ConnectAsync(_proxy.Address);
-        _request = RawHttpClient.EncodeGet($"/bench/hit?size={Size}&cc=public,max-age=600");
+        _request = RawHttpClient.EncodeGet($"/bench/hit?size={Size}&cc=public,max-age=600", "bench.local");
         for (var i = 0; i < 3; i++)
         {
             await _client.SendAsync(_request);
@@ -52,5 +53,5 @@ public class HitPathBenchmarks : IDisposable
     }
 
     [Benchmark]
-    public ValueTask<int> Hit() => _client.SendAsync(_request);
+    public ValueTask<(int Status, long Length)> Hit() => _client.SendAsync(_request);
 }

@@ -209,13 +209,14 @@ internal static class StartupWarmup
             return (0, 0, false);
         }
 
-        (byte[] Request, int Size)[] targets = [(WarmupConnection.Get(Small), 1024), (WarmupConnection.Get(Shared), SharedSize)];
-        var open = new List<WarmupConnection>(connections);
+        (string Path, byte[] Request, int Size)[] targets =
+            [(Small, RawHttpClient.EncodeGet(Small, "warmup"), 1024), (Shared, RawHttpClient.EncodeGet(Shared, "warmup"), SharedSize)];
+        var open = new List<RawHttpClient>(connections);
         try
         {
             for (var i = 0; i < connections; i++)
             {
-                open.Add(await WarmupConnection.OpenAsync(address, cancellationToken));
+                open.Add(await RawHttpClient.ConnectAsync(address, cancellationToken));
             }
 
             var hits = 0;
@@ -230,8 +231,13 @@ internal static class StartupWarmup
                     var sent = 0;
                     while (burst.Elapsed < Burst)
                     {
-                        var (request, size) = targets[(i + sent) % targets.Length];
-                        await connection.SendAsync(request, size, cancellationToken);
+                        var (path, request, size) = targets[(i + sent) % targets.Length];
+                        var (status, length) = await connection.SendAsync(request, cancellationToken);
+                        if (status != 200 || length != size)
+                        {
+                            throw new InvalidOperationException($"GET {path}: {status} with {length} bytes, expected 200 with {size}");
+                        }
+
                         sent++;
                     }
 
