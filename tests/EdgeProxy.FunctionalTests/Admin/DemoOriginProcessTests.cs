@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using EdgeProxy.FunctionalTests.Infrastructure;
 
 namespace EdgeProxy.FunctionalTests.Admin;
@@ -10,7 +9,7 @@ public sealed class DemoOriginProcessTests
     [Fact]
     public async Task Start_DemoOriginWithKestrelEndpointsInEnvironment_ServesThroughTheProxy()
     {
-        var ports = FreePorts(4);
+        var ports = ProcessPorts.Reserve(4);
         using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{ports[0]}",
@@ -47,14 +46,5 @@ public sealed class DemoOriginProcessTests
                 process.Kill(entireProcessTree: true);
             }
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 }

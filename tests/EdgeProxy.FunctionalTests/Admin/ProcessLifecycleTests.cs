@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using EdgeProxy.FunctionalTests.Infrastructure;
 using EdgeProxy.TestOrigin;
 
@@ -28,8 +27,8 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
     [Fact]
     public async Task Sigterm_InFlightRequestFinishesThenProcessExitsZero()
     {
-        var proxyPort = FreePort();
-        var adminPort = FreePort();
+        var proxyPort = ProcessPorts.Reserve(1)[0];
+        var adminPort = ProcessPorts.Reserve(1)[0];
         using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{proxyPort}",
@@ -71,11 +70,11 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
     [Fact]
     public async Task Sigterm_DuringTheWarmup_ExitsZeroBeforeTheListenersOpen()
     {
-        var proxyPort = FreePort();
+        var proxyPort = ProcessPorts.Reserve(1)[0];
         using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{proxyPort}",
-            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{ProcessPorts.Reserve(1)[0]}",
             ["ReverseProxy__Clusters__primary__Destinations__origin1__Address"] = Origin.BaseAddress.ToString(),
             ["EdgeProxy__Warmup__HitDuration"] = "00:00:20", // longer than the test: the signal lands while the warm-up runs
             ["EdgeProxy__Warmup__Timeout"] = "00:00:30",
@@ -170,12 +169,5 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
                 }
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
