@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using System.Runtime.CompilerServices;
 
 namespace EdgeProxy.Server;
@@ -8,15 +9,20 @@ namespace EdgeProxy.Server;
 /// A connection's input that takes turns with the other connections of its I/O thread (<see cref="FairTurns"/>): when a
 /// read that had to wait completes, the request it carries either runs at once, as before, is parked until the thread
 /// has served another connection, or goes to the thread pool. Reads that complete at once (bytes already buffered) are not counted: they are the same
-/// request's bytes or a pipelined request, which the connection's own loop serves in order anyway.
+/// request's bytes or a pipelined request, which the connection's own loop serves in order anyway. Where the
+/// connection's output goes straight to its socket (<see cref="IZeroCopyOutput"/>), a request whose response before it
+/// sent at least <see cref="FairTurns.LargeResponseBytes"/> starts the count over (see there).
 /// </summary>
-internal sealed class FairInput(PipeReader inner, int streak) : PipeReader
+internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection? features = null) : PipeReader
 {
+    private IZeroCopyOutput? _output;
+    private long _flushedAtLastTurn;
+
     /// <summary>Connection middleware giving each connection of a listener a <see cref="FairInput"/>.</summary>
     public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(int streak) => next => async connection =>
     {
         var transport = connection.Transport;
-        connection.Transport = new DuplexPipe(new FairInput(transport.Input, streak), transport.Output);
+        connection.Transport = new DuplexPipe(new FairInput(transport.Input, streak, connection.Features), transport.Output);
         try
         {
             await next(connection);
@@ -37,13 +43,30 @@ internal sealed class FairInput(PipeReader inner, int streak) : PipeReader
     private async ValueTask<ReadResult> WaitAsync(ValueTask<ReadResult> read)
     {
         var result = await read.ConfigureAwait(false);
-        var turn = FairTurns.Take(this, streak);
+        var turn = FairTurns.Take(this, streak, LargeResponseSinceLastTurn());
         if (turn != Turn.Now)
         {
             await new WaitTurn(turn);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Whether the connection flushed at least <see cref="FairTurns.LargeResponseBytes"/> since its last turn. The output
+    /// feature is set by a connection middleware that runs after this one, so it is looked up at the first turn.
+    /// </summary>
+    private bool LargeResponseSinceLastTurn()
+    {
+        if ((_output ??= features?.Get<IZeroCopyOutput>()) is not { } output)
+        {
+            return false;
+        }
+
+        var flushed = output.BytesFlushed;
+        var large = flushed - _flushedAtLastTurn >= FairTurns.LargeResponseBytes;
+        _flushedAtLastTurn = flushed;
+        return large;
     }
 
     public override bool TryRead(out ReadResult result) => inner.TryRead(out result);

@@ -30,6 +30,15 @@ internal static class FairTurns
     /// <summary>A run that starts this long after another connection was served on its thread is never parked: it is starving no one.</summary>
     private static readonly long RecentTicks = Stopwatch.Frequency / 200; // 5 ms
 
+    /// <summary>
+    /// A response at least this large ends a run: the request after it starts the count afresh. Such a client is busy
+    /// reading for a while, so its next request rarely finds the thread still on it, and when it does it has not held
+    /// the thread in the way that starves the others: with turns off, 100 KiB hits keep a short tail (docs/benchmarks.md
+    /// "Turns and large responses"), and parking them only made their I/O thread sleep and wake (0.38-0.66 context
+    /// switches per hit against 0.13-0.20). Chosen between the sizes measured (1 KiB: turns needed; 100 KiB: not).
+    /// </summary>
+    internal const int LargeResponseBytes = 32 * 1024;
+
     /// <summary>Requests in a row after which a run that may not be parked hands its next request to the thread pool.</summary>
     internal const int LoneRunLimit = 16;
 
@@ -62,15 +71,22 @@ internal static class FairTurns
     /// <summary>
     /// Called on the thread a connection's read completed on, before its request runs: whether it runs now, is parked
     /// (then <see cref="Park"/> it) or goes to the thread pool (<see cref="HandOff"/>). When this is another connection,
-    /// first runs what earlier connections parked on this thread.
+    /// first runs what earlier connections parked on this thread. <paramref name="afterLargeResponse"/>: the connection's
+    /// response before this request was at least <see cref="LargeResponseBytes"/>, so its run starts over.
     /// </summary>
-    public static Turn Take(object connection, int streak)
+    public static Turn Take(object connection, int streak, bool afterLargeResponse = false)
     {
         var turns = t_turns ??= Register(new ThreadTurns());
         var now = Time.GetTimestamp();
         if (ReferenceEquals(turns.Last, connection))
         {
             turns.LastServedAt = now;
+            if (afterLargeResponse)
+            {
+                turns.Streak = 0;
+                return Turn.Now;
+            }
+
             if (++turns.Streak < (turns.RunMayPark ? streak : Math.Max(streak, LoneRunLimit)))
             {
                 return Turn.Now;

@@ -18,4 +18,7 @@ internal interface IZeroCopyOutput
 
     /// <summary>The smallest stored body worth a memory file on this connection (<c>EdgeProxy:Transport:ZeroCopyMinBytes</c>).</summary>
     int MinBytes { get; }
+
+    /// <summary>Bytes flushed to the socket since the connection began, headers and bodies (<see cref="FairInput"/> reads it).</summary>
+    long BytesFlushed { get; }
 }

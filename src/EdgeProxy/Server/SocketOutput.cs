@@ -33,6 +33,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     private IMemoryOwner<byte>? _current;
     private int _used;
     private long _unflushed;
+    private long _flushed;
     private Pending _reserved; // the range being advanced over, queued whole once _reservedLeft reaches 0
     private int _reservedLeft;
     private bool _completed;
@@ -48,6 +49,8 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
     }
 
     public int MinBytes => _minBytes;
+
+    public long BytesFlushed => _flushed;
 
     public override bool CanGetUnflushedBytes => true;
 
@@ -140,6 +143,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
 
         // A range still being advanced over stays behind; everything before it goes now.
         Seal();
+        _flushed += _unflushed - (_reservedLeft > 0 ? _reserved.Count - _reservedLeft : 0);
         try
         {
             for (var i = 0; i < _pending.Count;)

@@ -30,7 +30,8 @@ public sealed class TransportOptions
     /// With <see cref="InlineScheduling"/>, how many requests in a row one connection may have served on an I/O thread
     /// while other connections of that thread wait; its next request then waits until the thread has served another
     /// connection (<see cref="FairTurns"/>). Only a client that answers within microseconds, on the same machine, gets
-    /// that far. 0 turns it off. Default 2 (docs/benchmarks.md "Taking turns on an I/O thread"). Read at start-up.
+    /// that far. On cleartext listeners with <see cref="ZeroCopy"/>, a response of 32 KiB or more starts the count over.
+    /// 0 turns it off. Default 2 (docs/benchmarks.md "Taking turns on an I/O thread"). Read at start-up.
     /// </summary>
     public int FairTurnStreak { get; set; } = 2;
 

@@ -30,6 +30,26 @@ public sealed class FairInputTests
         Assert.Equal(["rB:1", "rA:1", "rA:2", "after rA:3 was written: 3 seen", "rA:3", "rB:2"], seen.ToArray());
     }
 
+    [Theory]
+    [InlineData(FairTurns.LargeResponseBytes - 1, true)]
+    [InlineData(FairTurns.LargeResponseBytes, false)]
+    public async Task AConnectionWhoseResponsesAreLarge_IsNotParked_ItsRunStartsOverAfterEach(int responseBytes, bool parked)
+    {
+        var seen = new ConcurrentQueue<string>();
+        await OnOwnThread(() =>
+        {
+            Drive(seen, "w", responseBytes);
+            seen.Clear();
+            Drive(seen, "r", responseBytes);
+        });
+
+        Assert.Equal(
+            parked
+                ? ["rB:1", "rA:1", "rA:2", "after rA:3 was written: 3 seen", "rA:3", "rB:2"]
+                : ["rB:1", "rA:1", "rA:2", "rA:3", "after rA:3 was written: 4 seen", "rB:2"],
+            seen.ToArray());
+    }
+
     [Fact]
     public async Task AConnectionAloneOnItsThread_IsNeverParked()
     {
@@ -174,6 +194,16 @@ public sealed class FairInputTests
         return (a, b);
     }
 
+    /// <summary>A connection's direct output, as far as <see cref="FairInput"/> looks at it: the bytes it flushed.</summary>
+    private sealed class CountingOutput : IZeroCopyOutput
+    {
+        public int MinBytes => int.MaxValue;
+
+        public long BytesFlushed { get; set; }
+
+        public void SendFile(EdgeProxy.Caching.FileBackedBody body, long offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>A clock whose time moves only when told.</summary>
     private sealed class ManualClock : TimeProvider
     {
@@ -184,10 +214,10 @@ public sealed class FairInputTests
         public void Advance(TimeSpan by) => Interlocked.Add(ref _now, (long)(by.TotalSeconds * Stopwatch.Frequency));
     }
 
-    private static void Drive(ConcurrentQueue<string> seen, string prefix)
+    private static void Drive(ConcurrentQueue<string> seen, string prefix, int responseBytes = 0)
     {
-        var b = new Connection(prefix + "B", seen);
-        var a = new Connection(prefix + "A", seen);
+        var b = new Connection(prefix + "B", seen, responseBytes);
+        var a = new Connection(prefix + "A", seen, responseBytes);
         b.Send(1);
         a.Send(1);
         a.Send(2);
@@ -237,12 +267,22 @@ public sealed class FairInputTests
         private readonly string _name;
         private readonly FairInput _input;
         private readonly ConcurrentQueue<string> _seen;
+        private readonly CountingOutput _output = new();
+        private readonly int _responseBytes;
         private int _next = 1;
 
-        public Connection(string name, ConcurrentQueue<string> seen)
+        /// <param name="responseBytes">Bytes each response flushes to the connection's output; 0: no direct output at all.</param>
+        public Connection(string name, ConcurrentQueue<string> seen, int responseBytes = 0)
         {
             _name = name;
-            _input = new FairInput(_pipe.Reader, Streak);
+            var features = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
+            if (responseBytes > 0)
+            {
+                features.Set<IZeroCopyOutput>(_output);
+            }
+
+            _input = new FairInput(_pipe.Reader, Streak, features);
+            _responseBytes = responseBytes;
             _seen = seen;
             ReadNext();
         }
@@ -281,6 +321,7 @@ public sealed class FairInputTests
             _input.AdvanceTo(result.Buffer.End);
             _servedOn[int.Parse(request)] = Environment.CurrentManagedThreadId;
             _seen.Enqueue($"{_name}:{request}");
+            _output.BytesFlushed += _responseBytes;
             _next++;
             ReadNext();
         }

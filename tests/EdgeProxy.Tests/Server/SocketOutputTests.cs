@@ -53,14 +53,36 @@ public sealed class SocketOutputTests : IAsyncLifetime, IDisposable
 
         output.Write(":tail"u8);
         Assert.Equal(5 + 30_000 + 5, output.UnflushedBytes);
+        Assert.Equal(0, output.BytesFlushed);
         var result = await output.FlushAsync();
 
         Assert.False(result.IsCompleted);
         Assert.Equal(0, output.UnflushedBytes);
+        Assert.Equal(5 + 30_000 + 5, output.BytesFlushed);
         var received = await ReceiveAsync(5 + 30_000 + 5);
         Assert.Equal("head:", Encoding.ASCII.GetString(received, 0, 5));
         Assert.Equal(bytes.AsSpan(10, 30_000).ToArray(), received.AsSpan(5, 30_000).ToArray());
         Assert.Equal(":tail", Encoding.ASCII.GetString(received, 30_005, 5));
+    }
+
+    [Fact]
+    public async Task BytesFlushed_LeavesOutARangeStillBeingAdvancedOver_UntilItGoes()
+    {
+        var file = FileBackedBody.TryCreate(new byte[1000])!;
+        var output = new SocketOutput(_server, new Pipe().Writer, MemoryPool<byte>.Shared, Options);
+        output.Write("head:"u8);
+        output.SendFile(file, 0, 1000);
+        output.GetMemory(400);
+        output.Advance(400);
+
+        await output.FlushAsync();
+        Assert.Equal(5, output.BytesFlushed);
+
+        output.GetMemory(600);
+        output.Advance(600);
+        await output.FlushAsync();
+        Assert.Equal(1005, output.BytesFlushed);
+        Assert.Equal(1005, (await ReceiveAsync(1005)).Length);
     }
 
     [Fact]
