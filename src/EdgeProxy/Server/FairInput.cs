@@ -16,6 +16,7 @@ namespace EdgeProxy.Server;
 internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection? features = null) : PipeReader
 {
     private IZeroCopyOutput? _output;
+    private bool _outputLookedUp;
     private long _flushedAtLastTurn;
 
     /// <summary>Connection middleware giving each connection of a listener a <see cref="FairInput"/>.</summary>
@@ -58,7 +59,13 @@ internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection
     /// </summary>
     private bool LargeResponseSinceLastTurn()
     {
-        if ((_output ??= features?.Get<IZeroCopyOutput>()) is not { } output)
+        if (!_outputLookedUp)
+        {
+            _output = features?.Get<IZeroCopyOutput>();
+            _outputLookedUp = true;
+        }
+
+        if (_output is not { } output)
         {
             return false;
         }

@@ -27,8 +27,8 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
     [Fact]
     public async Task Sigterm_InFlightRequestFinishesThenProcessExitsZero()
     {
-        var proxyPort = ProcessPorts.Reserve(1)[0];
-        var adminPort = ProcessPorts.Reserve(1)[0];
+        var ports = ProcessPorts.Reserve(2);
+        var (proxyPort, adminPort) = (ports[0], ports[1]);
         using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{proxyPort}",
@@ -70,11 +70,12 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
     [Fact]
     public async Task Sigterm_DuringTheWarmup_ExitsZeroBeforeTheListenersOpen()
     {
-        var proxyPort = ProcessPorts.Reserve(1)[0];
+        var ports = ProcessPorts.Reserve(2);
+        var proxyPort = ports[0];
         using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{proxyPort}",
-            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{ProcessPorts.Reserve(1)[0]}",
+            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{ports[1]}",
             ["ReverseProxy__Clusters__primary__Destinations__origin1__Address"] = Origin.BaseAddress.ToString(),
             ["EdgeProxy__Warmup__HitDuration"] = "00:00:20", // longer than the test: the signal lands while the warm-up runs
             ["EdgeProxy__Warmup__Timeout"] = "00:00:30",
