@@ -56,6 +56,9 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
 
     public override long UnflushedBytes => _unflushed;
 
+    /// <summary>Bytes advanced over the range still being reserved: written, but not going out until the range is whole.</summary>
+    private long ReservedAdvanced => _reservedLeft > 0 ? _reserved.Count - _reservedLeft : 0;
+
     /// <inheritdoc />
     public void SendFile(FileBackedBody body, long offset, int count)
     {
@@ -143,7 +146,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
 
         // A range still being advanced over stays behind; everything before it goes now.
         Seal();
-        _flushed += _unflushed - (_reservedLeft > 0 ? _reserved.Count - _reservedLeft : 0);
+        _flushed += _unflushed - ReservedAdvanced;
         try
         {
             for (var i = 0; i < _pending.Count;)
@@ -241,7 +244,7 @@ internal sealed class SocketOutput : PipeWriter, IZeroCopyOutput
         }
 
         _pending.Clear();
-        _unflushed = _reservedLeft > 0 ? _reserved.Count - _reservedLeft : 0;
+        _unflushed = ReservedAdvanced;
     }
 
     private async ValueTask SendBuffersAsync(int start, int end, bool moreFollows, CancellationToken cancellationToken)
