@@ -5,10 +5,11 @@
 
 For each run-all raw file (the raw.jsonl that ../shared/bench/run-all.sh writes under its OUT, one run) and each
 object size: the ratio of each proxy to the static reference as ../shared/bench/report.py computes it (median req/s of
-the proxy's reps ÷ median of all the static nginx reps), EdgeProxy's ratio against nginx's and ATS's, and the static reference against itself:
-run-all.sh measures static nginx at the start and again at the end of a run, so the median of its first reps ÷ the
-median of its last reps is what the harness gives one unchanged server twice in one run. Then, over the runs, the
-median and range of each, and in how many runs EdgeProxy was above both peers (issue 7's must-show).
+the proxy's reps ÷ median of all the static nginx reps), EdgeProxy's ratio against nginx's and ATS's, and the static
+reference against itself: run-all.sh measures static nginx at the start and again at the end of a run, so the median
+of its first reps ÷ the median of its last reps is what the harness gives one unchanged server twice in one run.
+Then, over the runs, the median and range of each, and in how many runs EdgeProxy was above both peers (issue 7's
+must-show).
 docs/benchmarks.md, "What one run of the harness can tell apart".
 """
 import collections
