@@ -18,6 +18,7 @@ import statistics
 import sys
 
 PEERS = ("edgeproxy", "nginx", "ats")
+FIGURES = ("edgeproxy", "nginx", "ats", "edge/nginx", "edge/ats", "static first/last")
 
 
 def load(path):
@@ -29,37 +30,42 @@ def load(path):
     return by
 
 
+def figures(by, size):
+    """One run's figures at one size (None when a peer or the reference is missing), and whether EdgeProxy led both."""
+    static = by.get(("static-nginx", size), [])
+    if len(static) < 2 or any(not by.get((p, size)) for p in PEERS):
+        return None, False
+    ref = statistics.median(static)
+    half = len(static) // 2
+    ratio = {p: statistics.median(by[(p, size)]) / ref for p in PEERS}
+    ratio["edge/nginx"] = ratio["edgeproxy"] / ratio["nginx"]
+    ratio["edge/ats"] = ratio["edgeproxy"] / ratio["ats"]
+    ratio["static first/last"] = statistics.median(static[:half]) / statistics.median(static[half:])
+    return ratio, ratio["edgeproxy"] > max(ratio["nginx"], ratio["ats"])
+
+
 def main(paths):
     summary = collections.defaultdict(list)
     for path in paths:
         by = load(path)
         cells = []
         for size in sorted({s for (_, s) in by}):
-            static = by.get(("static-nginx", size), [])
-            if len(static) < 2 or any(not by.get((p, size)) for p in PEERS):
+            run, ahead = figures(by, size)
+            if run is None:
                 cells.append(f"{size // 1024} KiB: incomplete")
                 continue
-            ref = statistics.median(static)
-            half = len(static) // 2
-            self_ratio = statistics.median(static[:half]) / statistics.median(static[half:])
-            ratio = {p: statistics.median(by[(p, size)]) / ref for p in PEERS}
-            ahead = ratio["edgeproxy"] > max(ratio["nginx"], ratio["ats"])
-            for key, value in (("edgeproxy", ratio["edgeproxy"]), ("nginx", ratio["nginx"]), ("ats", ratio["ats"]),
-                               ("edge/nginx", ratio["edgeproxy"] / ratio["nginx"]),
-                               ("edge/ats", ratio["edgeproxy"] / ratio["ats"]), ("static first/last", self_ratio)):
-                summary[(size, key)].append(value)
+            for key in FIGURES:
+                summary[(size, key)].append(run[key])
             summary[(size, "ahead")].append(ahead)
-            cells.append(f"{size // 1024} KiB: edge {ratio['edgeproxy']:.2f} nginx {ratio['nginx']:.2f} "
-                         f"ats {ratio['ats']:.2f} edge/nginx {ratio['edgeproxy'] / ratio['nginx']:.2f} "
-                         f"static first/last {self_ratio:.2f}{' ahead' if ahead else ''}")
+            cells.append(f"{size // 1024} KiB: " + " ".join(f"{key} {run[key]:.2f}" for key in FIGURES)
+                         + (" ahead" if ahead else ""))
         print(f"{path}: " + "; ".join(cells))
     for size in sorted({s for (s, _) in summary}):
         print(f"{size // 1024} KiB over {len(summary[(size, 'ahead')])} runs: EdgeProxy above both peers in "
               f"{sum(summary[(size, 'ahead')])}")
-        for key in ("edgeproxy", "nginx", "ats", "edge/nginx", "edge/ats", "static first/last"):
+        for key in FIGURES:
             values = summary[(size, key)]
             print(f"  {key:18} median {statistics.median(values):.2f}, range {min(values):.2f}-{max(values):.2f}")
-
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:

@@ -52,22 +52,12 @@ public class MetricsBenchmarks : IDisposable
 
     /// <summary>One hit's metrics, <see cref="PerThread"/> times on each of <see cref="Threads"/> threads at once.</summary>
     [Benchmark(OperationsPerInvoke = PerThread)]
-    public void RequestCompleted()
-    {
-        if (Threads == 1)
+    public void RequestCompleted() =>
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, _ =>
         {
-            Record();
-            return;
-        }
-
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, _ => Record());
-    }
-
-    private void Record()
-    {
-        for (var i = 0; i < PerThread; i++)
-        {
-            _metrics.RequestCompleted(_hit, 200, _elapsed);
-        }
-    }
+            for (var i = 0; i < PerThread; i++)
+            {
+                _metrics.RequestCompleted(_hit, 200, _elapsed);
+            }
+        });
 }

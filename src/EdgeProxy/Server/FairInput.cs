@@ -13,7 +13,7 @@ namespace EdgeProxy.Server;
 /// connection's output goes straight to its socket (<see cref="IZeroCopyOutput"/>), a request whose response before it
 /// sent at least <see cref="FairTurns.LargeResponseBytes"/> starts the count over (see there).
 /// </summary>
-internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection? features = null) : PipeReader
+internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection features) : PipeReader
 {
     private IZeroCopyOutput? _output;
     private bool _outputLookedUp;
@@ -61,7 +61,7 @@ internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection
     {
         if (!_outputLookedUp)
         {
-            _output = features?.Get<IZeroCopyOutput>();
+            _output = features.Get<IZeroCopyOutput>();
             _outputLookedUp = true;
         }
 

@@ -74,7 +74,7 @@ internal static class FairTurns
     /// first runs what earlier connections parked on this thread. <paramref name="afterLargeResponse"/>: the connection's
     /// response before this request was at least <see cref="LargeResponseBytes"/>, so its run starts over.
     /// </summary>
-    public static Turn Take(object connection, int streak, bool afterLargeResponse = false)
+    public static Turn Take(object connection, int streak, bool afterLargeResponse)
     {
         var turns = t_turns ??= Register(new ThreadTurns());
         var now = Time.GetTimestamp();

@@ -71,11 +71,11 @@ public sealed class ProcessLifecycleTests : ProxiedOriginTest
     public async Task Sigterm_DuringTheWarmup_ExitsZeroBeforeTheListenersOpen()
     {
         var ports = ProcessPorts.Reserve(2);
-        var proxyPort = ports[0];
+        var (proxyPort, adminPort) = (ports[0], ports[1]);
         using var process = EdgeProxyProcess.Start([], new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__Proxy__Url"] = $"http://127.0.0.1:{proxyPort}",
-            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{ports[1]}",
+            ["Kestrel__Endpoints__Admin__Url"] = $"http://127.0.0.1:{adminPort}",
             ["ReverseProxy__Clusters__primary__Destinations__origin1__Address"] = Origin.BaseAddress.ToString(),
             ["EdgeProxy__Warmup__HitDuration"] = "00:00:20", // longer than the test: the signal lands while the warm-up runs
             ["EdgeProxy__Warmup__Timeout"] = "00:00:30",

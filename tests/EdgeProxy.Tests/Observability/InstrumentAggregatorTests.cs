@@ -18,7 +18,6 @@ public sealed class InstrumentAggregatorTests
 
         var series = aggregator.Snapshot().ToDictionary(s => s.Tags.Tags[0].Value, s => s.Value);
         Assert.Equal(2, series.Count);
-        Assert.Equal(Threads * PerThread, series.Values.Sum(v => v.Value));
         Assert.All(series.Values, v => Assert.Equal(Threads * PerThread / 2, v.Value));
     }
 
@@ -36,7 +35,6 @@ public sealed class InstrumentAggregatorTests
         var (_, value) = Assert.Single(aggregator.Snapshot());
         var total = Threads * PerThread;
         Assert.Equal(total, value.Count);
-        Assert.Equal(total, value.BucketCounts.Sum());
         var perValue = Enumerable.Range(0, total).GroupBy(i => i % 3).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.Equal(new[] { perValue[0], perValue[1], perValue[2] }, value.BucketCounts);
         Assert.Equal((perValue[0] * 0.5) + (perValue[1] * 1.5) + (perValue[2] * 4), value.Sum);
