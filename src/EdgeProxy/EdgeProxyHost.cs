@@ -62,6 +62,9 @@ public static class EdgeProxyHost
             // Origins may send obs-text (bytes 0x80-0xFF, RFC 9110 5.5) in a field value; HttpClient reads it as
             // Latin-1, so writing Latin-1 passes the origin's bytes through unchanged instead of failing the response.
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+
+            // Kestrel's own loader reads only endpoints and certificates from the section: its limits are bound here.
+            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
             kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
                 .Endpoint(AdminOptions.ProxyEndpointName, endpoint =>
                 {

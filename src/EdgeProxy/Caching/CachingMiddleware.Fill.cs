@@ -262,7 +262,7 @@ internal sealed partial class CachingMiddleware
             ctx.Response.Headers.Append(CacheStatusHeader, value);
             return Task.CompletedTask;
         }, (context, cacheStatus));
-        await ForwardingMiddleware.WriteFailureAsync(context, head.Attempt.Failure == OriginFailureKind.ClientAborted ? OriginFailureKind.BodyReset : head.Attempt.Failure);
+        await ForwardingMiddleware.WriteFailureAsync(context, head.Attempt.Failure == OriginFailureKind.ClientAborted ? OriginFailureKind.BodyReset : head.Attempt.Failure, head.Attempt.Exception);
     }
 
     /// <summary>A waiter hit the waiter cap or the header wait bound: true when handled here (stale or 503), false to go to the origin.</summary>

@@ -32,7 +32,7 @@ internal sealed class ForwardingMiddleware
         Record(context, route, attempt);
         if (!attempt.Succeeded)
         {
-            await WriteFailureAsync(context, attempt.Failure);
+            await WriteFailureAsync(context, attempt.Failure, attempt.Exception);
         }
     }
 
@@ -52,20 +52,25 @@ internal sealed class ForwardingMiddleware
         }
     }
 
-    /// <summary>502 for an unreachable origin, 504 for a timeout, with a short text body; nothing if the response already started.</summary>
-    internal static async Task WriteFailureAsync(HttpContext context, OriginFailureKind failure)
+    /// <summary>
+    /// 502 for an unreachable origin, 504 for a timeout, Kestrel's status for a request body it rejected, with a short text
+    /// body; nothing if the response already started.
+    /// </summary>
+    internal static async Task WriteFailureAsync(HttpContext context, OriginFailureKind failure, Exception? exception)
     {
         if (context.Response.HasStarted || failure == OriginFailureKind.ClientAborted)
         {
             return;
         }
 
-        var status = OriginFailureClassifier.StatusFor(failure);
+        var status = OriginFailureClassifier.StatusFor(failure, exception);
         context.Response.Clear();
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrases.GetReasonPhrase(status)}: origin {OriginFailureClassifier.Describe(failure)}\n");
+        var body = Encoding.UTF8.GetBytes(failure == OriginFailureKind.RequestRejected
+            ? $"{status} {ReasonPhrases.GetReasonPhrase(status)}: request body rejected\n"
+            : $"{status} {ReasonPhrases.GetReasonPhrase(status)}: origin {OriginFailureClassifier.Describe(failure)}\n");
         context.Response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {

@@ -18,6 +18,11 @@ internal static class OriginFailureClassifier
             return timeout.Kind;
         }
 
+        if (error == ForwarderError.RequestBodyClient && !clientAborted && FindBadRequest(exception) is not null)
+        {
+            return OriginFailureKind.RequestRejected;
+        }
+
         switch (error)
         {
             case ForwarderError.NoAvailableDestinations:
@@ -74,9 +79,23 @@ internal static class OriginFailureClassifier
         return null;
     }
 
-    /// <summary>The status a client gets for an origin failure that happened before its response started.</summary>
-    public static int StatusFor(OriginFailureKind kind) => kind switch
+    private static BadHttpRequestException? FindBadRequest(Exception? exception)
     {
+        for (var e = exception; e is not null; e = e.InnerException is { } inner ? inner : (e as AggregateException)?.InnerExceptions.FirstOrDefault())
+        {
+            if (e is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The status a client gets for a failure that happened before its response started (<paramref name="exception"/>: the attempt's).</summary>
+    public static int StatusFor(OriginFailureKind kind, Exception? exception) => kind switch
+    {
+        OriginFailureKind.RequestRejected => FindBadRequest(exception)?.StatusCode ?? StatusCodes.Status400BadRequest,
         OriginFailureKind.ConnectTimeout or OriginFailureKind.ResponseHeaderTimeout or OriginFailureKind.BodyIdleTimeout or OriginFailureKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         OriginFailureKind.NoDestination => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status502BadGateway,
@@ -96,6 +115,7 @@ internal static class OriginFailureClassifier
         OriginFailureKind.ClientAborted => "client-aborted",
         OriginFailureKind.NoDestination => "no-destination",
         OriginFailureKind.DeadlineExceeded => "deadline",
+        OriginFailureKind.RequestRejected => "request-rejected",
         _ => "error",
     };
 }

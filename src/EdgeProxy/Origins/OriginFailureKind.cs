@@ -39,6 +39,13 @@ public enum OriginFailureKind
     /// <summary>Anything else (bad request to the origin, protocol error).</summary>
     Other,
 
+    /// <summary>
+    /// The client's request body broke the server's rules while it was being sent on (larger than
+    /// <c>Kestrel:Limits:MaxRequestBodySize</c>, malformed chunking, too slow): the client's fault, answered with the status
+    /// Kestrel gives it (413, 400, 408), never escalated or counted against the origin.
+    /// </summary>
+    RequestRejected,
+
     /// <summary>The request's overall deadline (all attempts and the failover together) passed before response headers were accepted.</summary>
     DeadlineExceeded,
 }

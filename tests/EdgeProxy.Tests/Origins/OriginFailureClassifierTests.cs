@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using EdgeProxy.Origins;
+using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace EdgeProxy.Tests.Origins;
@@ -39,5 +40,17 @@ public sealed class OriginFailureClassifierTests
     [InlineData(OriginFailureKind.ResponseHeaderTimeout, 504)]
     [InlineData(OriginFailureKind.NoDestination, 503)]
     public void StatusFor_Failure_IsGatewayStatus(OriginFailureKind kind, int status) =>
-        Assert.Equal(status, OriginFailureClassifier.StatusFor(kind));
+        Assert.Equal(status, OriginFailureClassifier.StatusFor(kind, exception: null));
+
+    [Fact]
+    public void Classify_RequestBodyTheServerRejected_IsTheClientsFault_WithItsStatus()
+    {
+        var tooLarge = new AggregateException(new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge), new HttpRequestException("copy"));
+        var kind = OriginFailureClassifier.Classify(ForwarderError.RequestBodyClient, tooLarge, clientAborted: false);
+
+        Assert.Equal(OriginFailureKind.RequestRejected, kind);
+        Assert.Equal(413, OriginFailureClassifier.StatusFor(kind, tooLarge));
+        Assert.Equal(OriginFailureKind.ClientAborted, OriginFailureClassifier.Classify(ForwarderError.RequestBodyClient, tooLarge, clientAborted: true));
+        Assert.Equal(OriginFailureKind.Other, OriginFailureClassifier.Classify(ForwarderError.RequestBodyClient, new IOException("x"), clientAborted: false));
+    }
 }
