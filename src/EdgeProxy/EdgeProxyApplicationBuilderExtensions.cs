@@ -57,7 +57,7 @@ public static class EdgeProxyApplicationBuilderExtensions
     private static bool RequiresAuthorization(ConditionalWeakTable<Endpoint, StrongBox<bool>> required, Endpoint? endpoint) =>
         endpoint is not null && required.GetValue(endpoint, static e => new StrongBox<bool>(HasAuthorizationMetadata(e))).Value;
 
-    private static bool HasAuthorizationMetadata(Endpoint endpoint) =>
+    internal static bool HasAuthorizationMetadata(Endpoint endpoint) =>
         endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null
         || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.AuthorizationPolicy>() is not null
         || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizationRequirementData>() is not null;

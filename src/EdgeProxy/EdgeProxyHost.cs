@@ -78,6 +78,10 @@ public static class EdgeProxyHost
                     if (transport.ZeroCopy && !endpoint.IsHttps && OperatingSystem.IsLinux())
                     {
                         endpoint.ListenOptions.Use(DirectSendConnections.Middleware(transport, endpoint.ListenOptions.ApplicationServices.GetService<ZeroCopyStatistics>()));
+                        if (endpoint.ListenOptions.ApplicationServices.GetService<Caching.HitLane>() is { Enabled: true } lane)
+                        {
+                            endpoint.ListenOptions.Use(HitLaneInput.Middleware(lane, () => kestrel.Limits.KeepAliveTimeout));
+                        }
                     }
 
                     listeners.AddProxy(endpoint.ListenOptions, endpoint.IsHttps);

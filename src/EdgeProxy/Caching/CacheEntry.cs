@@ -10,9 +10,16 @@ namespace EdgeProxy.Caching;
 /// </summary>
 internal sealed class CacheEntry
 {
+    private static long s_lastId;
     private HitStrings? _hitStrings;
     private object? _bodyOwner; // ManagedBody, or FileBackedBody once moved: one reference, so a reader never sees a mix
     private int _moveClaimed;
+
+    /// <summary>Unique in the process: what names this entry, not another stored under the same key later (<see cref="HitLane"/>).</summary>
+    public long Id { get; } = Interlocked.Increment(ref s_lastId);
+
+    /// <summary>The status line and stored fields as the hit lane writes them, made at its first answer from this entry.</summary>
+    internal byte[]? LaneHead { get; set; }
 
     public required string Url { get; init; }
 

@@ -29,6 +29,11 @@ internal sealed partial class CachingMiddleware
 
         Record(context, result, cacheStatus, "-");
         _metrics.Count(hit: true);
+        if (_hitLane.Enabled && result == "HIT")
+        {
+            _hitLane.Certify(context, entry);
+        }
+
         return WriteEntryAsync(context, entry, ageText, cacheStatus);
     }
 
@@ -88,7 +93,7 @@ internal sealed partial class CachingMiddleware
     /// served by copying, the next ones with sendfile. Objects never hit again (most of a churning miss load) never pay
     /// for a file. When no file can be made the body stays where it is, and is not tried again.
     /// </summary>
-    private static void MoveBodyToFileLater(CacheEntry entry) =>
+    internal static void MoveBodyToFileLater(CacheEntry entry) =>
         ThreadPool.UnsafeQueueUserWorkItem(
             static e =>
             {
@@ -111,16 +116,24 @@ internal sealed partial class CachingMiddleware
         var response = context.Response;
         response.ContentLength = length;
         await response.StartAsync(context.RequestAborted);
-        zeroCopy.SendFile(file, start, length);
         var writer = response.BodyWriter;
+        AdvanceOverFile(zeroCopy, writer, file, start, length);
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Reserves the file's range on the connection and advances <paramref name="writer"/> over it without filling a
+    /// byte: on flush the range goes out with sendfile(2) (<see cref="IZeroCopyOutput.SendFile"/>).
+    /// </summary>
+    internal static void AdvanceOverFile(IZeroCopyOutput zeroCopy, System.IO.Pipelines.PipeWriter writer, FileBackedBody file, int start, int length)
+    {
+        zeroCopy.SendFile(file, start, length);
         for (var left = length; left > 0;)
         {
             var advance = Math.Min(left, writer.GetMemory(Math.Min(left, 64 * 1024)).Length);
             writer.Advance(advance);
             left -= advance;
         }
-
-        await writer.FlushAsync(context.RequestAborted);
     }
 
     /// <summary>RFC 9110 15.4.5: a 304 carries the fields a 200 would have that describe the representation and its caching.</summary>

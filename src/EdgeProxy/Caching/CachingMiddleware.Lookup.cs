@@ -8,6 +8,11 @@ internal sealed partial class CachingMiddleware
 {
     private Task InvokeCacheableAsync(HttpContext context, CacheRouteOptions? route)
     {
+        if (_hitLane.Enabled)
+        {
+            context.Features.Get<Server.HitLaneInput>()?.Arm(context);
+        }
+
         var headers = context.Request.Headers;
         var requestCc = headers.CacheControl.Count == 0 ? CacheControl.Empty : CacheControl.Parse(headers.CacheControl);
         var pragmaNoCache = PragmaNoCache(headers, requestCc);

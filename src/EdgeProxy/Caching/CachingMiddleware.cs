@@ -32,12 +32,13 @@ internal sealed partial class CachingMiddleware
     private readonly FillRunner _runner;
     private readonly FillRegistry _registry;
     private readonly CacheMetrics _metrics;
+    private readonly HitLane _hitLane;
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<EdgeProxyOptions> _options;
     private readonly ILogger<CachingMiddleware> _logger;
 
     public CachingMiddleware(RequestDelegate next, CachePolicy policy, ICacheStore store, FillRunner runner, FillRegistry registry, CacheMetrics metrics,
-        TimeProvider time, IOptionsMonitor<EdgeProxyOptions> options, ILogger<CachingMiddleware> logger)
+        HitLane hitLane, TimeProvider time, IOptionsMonitor<EdgeProxyOptions> options, ILogger<CachingMiddleware> logger)
     {
         _next = next;
         _policy = policy;
@@ -45,6 +46,7 @@ internal sealed partial class CachingMiddleware
         _runner = runner;
         _registry = registry;
         _metrics = metrics;
+        _hitLane = hitLane;
         _time = time;
         _options = options;
         _logger = logger;

@@ -14,6 +14,8 @@ public static class CachingServiceCollectionExtensions
         services.AddSingleton<MemoryCacheStore>();
         services.AddSingleton<ICacheStore>(static sp => sp.GetRequiredService<MemoryCacheStore>());
         services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<HitLane>();
+        services.AddSingleton<Yarp.ReverseProxy.Configuration.IConfigChangeListener>(static sp => sp.GetRequiredService<HitLane>());
         services.AddSingleton<ICachePurger, CachePurger>();
         services.AddSingleton<FillRegistry>();
         services.AddSingleton<FillRunner>();

@@ -29,14 +29,20 @@ internal sealed class EdgeProxyMetrics
     }
 
     /// <summary>Called once per client request when it ends.</summary>
-    public void RequestCompleted(ProxyRequestFeature feature, int status, TimeSpan duration)
+    public void RequestCompleted(ProxyRequestFeature feature, int status, TimeSpan duration) =>
+        Record(feature.CacheResult, StatusClass(status), feature.CollapsedRole, feature.BytesSent, feature.BytesSent > 0 ? SourceOf(feature) : null, duration);
+
+    /// <summary>A fresh hit answered by the hit lane (<see cref="Caching.HitLane"/>): what <see cref="RequestCompleted"/> records for one.</summary>
+    public void HitCompleted(long bytesSent, TimeSpan duration) => Record("HIT", "2xx", "-", bytesSent, "cache", duration);
+
+    private void Record(string cacheResult, string statusClass, string collapsedRole, long bytesSent, string? source, TimeSpan duration)
     {
-        var result = new KeyValuePair<string, object?>("cache_result", feature.CacheResult);
-        _requests.Add(1, result, new KeyValuePair<string, object?>("status_class", StatusClass(status)), new KeyValuePair<string, object?>("collapsed_role", feature.CollapsedRole));
+        var result = new KeyValuePair<string, object?>("cache_result", cacheResult);
+        _requests.Add(1, result, new KeyValuePair<string, object?>("status_class", statusClass), new KeyValuePair<string, object?>("collapsed_role", collapsedRole));
         _duration.Record(duration.TotalSeconds, result);
-        if (feature.BytesSent > 0)
+        if (bytesSent > 0)
         {
-            _bytes.Add(feature.BytesSent, new KeyValuePair<string, object?>("source", SourceOf(feature)));
+            _bytes.Add(bytesSent, new KeyValuePair<string, object?>("source", source));
         }
     }
 

@@ -46,6 +46,15 @@ public sealed class TransportOptions
     /// </summary>
     public bool ZeroCopy { get; set; } = true;
 
+    /// <summary>
+    /// With <see cref="ZeroCopy"/> (cleartext HTTP/1.1 on Linux), a request whose head is byte for byte one the cache has
+    /// answered as a plain fresh hit before is answered again from the same entry, if it is still stored and fresh,
+    /// before Kestrel parses it: no routing, no middleware, headers written from bytes made once per entry
+    /// (<see cref="Caching.HitLane"/>; docs/benchmarks.md "The hit lane"). Any other request goes the ordinary way. The
+    /// same response, metrics and access-log line. Default on. Read at start-up.
+    /// </summary>
+    public bool HitLane { get; set; } = true;
+
     /// <summary>The smallest stored body moved into a memory file and sent with <c>sendfile(2)</c> (default 64 KiB).</summary>
     public int ZeroCopyMinBytes { get; set; } = 64 * 1024;
 

@@ -63,6 +63,9 @@ public sealed class RawHttpConnection : IDisposable
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
     }
 
+    /// <summary>Sends <paramref name="bytes"/> as they are, in one write (pipelined requests, a body that looks like a head).</summary>
+    public async Task SendRawAsync(string bytes) => await _stream.WriteAsync(Encoding.ASCII.GetBytes(bytes));
+
     /// <summary>Sends a GET (HTTP/1.1 unless told) and reads its response.</summary>
     public async Task<RawResponse> GetAsync(string target, string version = "HTTP/1.1")
     {
