@@ -26,7 +26,7 @@ namespace EdgeProxy.Caching;
 /// entry (replaced, purged or evicted: the lane steps aside and the cache decides again) and its freshness.
 /// </summary>
 /// <remarks>
-/// Certified only: GET over HTTP/1.1 without a body, with none of the request's own caching fields (Cache-Control,
+/// Certified only: GET over HTTP/1.1 without a body (Kestrel's own reading of its framing), with none of the request's own caching fields (Cache-Control,
 /// Pragma, conditionals, Range), without Connection or Authorization, on a route with no authorization policy and a
 /// cluster without session affinity, for a 200 with a body and a Date. At most <see cref="MaxHeads"/> heads of at most
 /// <see cref="MaxHeadBytes"/> are kept (all dropped when full); they name entries by id and hold no body.
@@ -135,9 +135,11 @@ internal sealed class HitLane : IConfigChangeListener
             return;
         }
 
+        // A head with a body would leave the body's bytes to be read as the next request once the lane answered it.
         var request = context.Request;
         var headers = request.Headers;
         if (!HttpMethods.IsGet(request.Method) || !HttpProtocol.IsHttp11(request.Protocol) || entry.StatusCode != StatusCodes.Status200OK
+            || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
             || entry.Body.IsEmpty || !HasDate(entry)
             || headers.CacheControl.Count + headers.Pragma.Count + headers.IfNoneMatch.Count + headers.IfModifiedSince.Count + headers.IfMatch.Count
                 + headers.IfUnmodifiedSince.Count + headers.IfRange.Count + headers.Range.Count + headers.Connection.Count + headers.Authorization.Count > 0

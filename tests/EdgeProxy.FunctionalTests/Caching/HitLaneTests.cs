@@ -119,6 +119,29 @@ public sealed class HitLaneTests : CachedProxyTest
     }
 
     [Fact]
+    public async Task GetWithABody_IsNeverCertified_SoItsBodyIsNeverReadAsARequest()
+    {
+        using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
+        var target = $"/lane/b?size=200&{Cacheable}";
+        var hit = await CertifyAsync(connection, "/lane/b", target);
+        var smuggled = "GET /lane/smuggled?size=10 HTTP/1.1\r\nHost: edge.test\r\n\r\n";
+        var withBody = $"GET {target} HTTP/1.1\r\nHost: edge.test\r\nContent-Length: {smuggled.Length}\r\n\r\n{smuggled}";
+
+        // The GET with a body, then a plain one (after which the lane looks at the next head), three times: six answers,
+        // all of the cached object. Had the head with the body been certified, the lane would answer its second copy and
+        // leave the body to be parsed as a request of its own.
+        var plain = $"GET {target} HTTP/1.1\r\nHost: edge.test\r\n\r\n";
+        await connection.SendRawAsync(withBody + plain + withBody + plain + withBody + plain);
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(hit.Body, (await connection.ReadResponseAsync()).Body);
+        }
+
+        Assert.Equal(0, Origin.Counters.For("/lane/smuggled"));
+        Assert.Equal(1, Lane.Count);
+    }
+
+    [Fact]
     public async Task OtherHeads_AreNotAnswered_UntilCertifiedThemselves_AndConditionalsNever()
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
