@@ -98,8 +98,18 @@ internal sealed class HitLaneInput : PipeReader
         return kept;
     }
 
-    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
-        _armed ? ReadArmedAsync(cancellationToken) : _inner.ReadAsync(cancellationToken);
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (_armed)
+        {
+            return ReadArmedAsync(cancellationToken);
+        }
+
+        // Kestrel reads again: for a body, or for the next head after a request the cache never saw. Either way the kept
+        // head is no longer that of the request being served, and must not be certified for another one.
+        _headLength = 0;
+        return _inner.ReadAsync(cancellationToken);
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadArmedAsync(CancellationToken cancellationToken)

@@ -18,6 +18,13 @@ public sealed class HitLaneTests : CachedProxyTest
 
     private HitLane Lane => Proxy.App.Services.GetRequiredService<HitLane>();
 
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["ReverseProxy:Routes:nocache:ClusterId"] = "primary";
+        settings["ReverseProxy:Routes:nocache:Match:Path"] = "/off/{**rest}";
+        settings["EdgeProxy:Caching:Routes:nocache:Enabled"] = "false";
+    }
+
     [Fact]
     public async Task RepeatedHead_IsAnsweredByTheLane_WithTheCachesResponse()
     {
@@ -139,6 +146,22 @@ public sealed class HitLaneTests : CachedProxyTest
         }
 
         Assert.Equal(0, Origin.Counters.For("/lane/smuggled"));
+        Assert.Equal(1, Lane.Count);
+    }
+
+    [Fact]
+    public async Task HeadOfARequestTheCacheNeverSaw_IsNotCertifiedForTheNextOne()
+    {
+        using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
+        var target = $"/lane/n?size=400&{Cacheable}";
+        var hit = await CertifyAsync(connection, "/lane/n", target);
+        var bypass = "/off/x?size=5&cc=max-age%3D600";
+
+        // A head the lane hands to Kestrel whose request bypasses the cache, then a hit through Kestrel, then the first again.
+        Assert.Equal(5, (await connection.GetAsync(bypass)).Body.Length);
+        Assert.Equal(hit.Body, (await connection.GetAsync(target)).Body);
+        Assert.Equal(5, (await connection.GetAsync(bypass)).Body.Length);
+        Assert.Equal(2, Origin.Counters.For("/off/x"));
         Assert.Equal(1, Lane.Count);
     }
 
