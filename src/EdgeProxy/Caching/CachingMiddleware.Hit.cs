@@ -77,10 +77,7 @@ internal sealed partial class CachingMiddleware
                 return SendFileAsync(context, zeroCopy, file, start, length);
             }
 
-            if (body.Length >= zeroCopy.MinBytes && entry.TryClaimMoveToFile())
-            {
-                MoveBodyToFileLater(entry);
-            }
+            MoveLargeBodyToFileLater(entry, zeroCopy);
         }
 
         var write = response.BodyWriter.WriteAsync(body, context.RequestAborted);
@@ -93,7 +90,15 @@ internal sealed partial class CachingMiddleware
     /// served by copying, the next ones with sendfile. Objects never hit again (most of a churning miss load) never pay
     /// for a file. When no file can be made the body stays where it is, and is not tried again.
     /// </summary>
-    internal static void MoveBodyToFileLater(CacheEntry entry) =>
+    internal static void MoveLargeBodyToFileLater(CacheEntry entry, IZeroCopyOutput zeroCopy)
+    {
+        if (entry.Body.Length >= zeroCopy.MinBytes && entry.TryClaimMoveToFile())
+        {
+            MoveBodyToFileLater(entry);
+        }
+    }
+
+    private static void MoveBodyToFileLater(CacheEntry entry) =>
         ThreadPool.UnsafeQueueUserWorkItem(
             static e =>
             {

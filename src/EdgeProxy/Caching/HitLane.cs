@@ -130,7 +130,8 @@ internal sealed class HitLane : IConfigChangeListener
     /// </summary>
     public void Certify(HttpContext context, CacheEntry entry)
     {
-        if (context.Features.Get<HitLaneInput>() is not { } input || !input.TakeHead(Generation, out var head))
+        var generation = Generation;
+        if (context.Features.Get<HitLaneInput>() is not { } input || !input.TakeHead(generation, out var head))
         {
             return;
         }
@@ -154,7 +155,7 @@ internal sealed class HitLane : IConfigChangeListener
             _heads.Clear();
         }
 
-        _heads[head.ToArray()] = new Certified(input.HeadGeneration, entry.Url, entry.Id, request.Path, request.QueryString);
+        _heads[head.ToArray()] = new Certified(generation, entry.Url, entry.Id, request.Path, request.QueryString);
     }
 
     private static bool HasDate(CacheEntry entry)
@@ -213,11 +214,7 @@ internal sealed class HitLane : IConfigChangeListener
         }
         else
         {
-            if (body.Length >= output.MinBytes && entry.TryClaimMoveToFile())
-            {
-                CachingMiddleware.MoveBodyToFileLater(entry);
-            }
-
+            CachingMiddleware.MoveLargeBodyToFileLater(entry, output);
             output.Write(body.Span);
         }
 

@@ -68,9 +68,8 @@ internal sealed class ForwardingMiddleware
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        var body = Encoding.UTF8.GetBytes(failure == OriginFailureKind.RequestRejected
-            ? $"{status} {ReasonPhrases.GetReasonPhrase(status)}: request body rejected\n"
-            : $"{status} {ReasonPhrases.GetReasonPhrase(status)}: origin {OriginFailureClassifier.Describe(failure)}\n");
+        var what = failure == OriginFailureKind.RequestRejected ? "request body rejected" : "origin " + OriginFailureClassifier.Describe(failure);
+        var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrases.GetReasonPhrase(status)}: {what}\n");
         context.Response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {

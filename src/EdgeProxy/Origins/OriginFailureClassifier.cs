@@ -13,12 +13,12 @@ internal static class OriginFailureClassifier
             return OriginFailureKind.None;
         }
 
-        if (FindTimeout(exception) is { } timeout)
+        if (Find<OriginTimeoutException>(exception) is { } timeout)
         {
             return timeout.Kind;
         }
 
-        if (error == ForwarderError.RequestBodyClient && !clientAborted && FindBadRequest(exception) is not null)
+        if (error == ForwarderError.RequestBodyClient && !clientAborted && Find<BadHttpRequestException>(exception) is not null)
         {
             return OriginFailureKind.RequestRejected;
         }
@@ -66,26 +66,15 @@ internal static class OriginFailureClassifier
         return exception is HttpRequestException or IOException ? OriginFailureKind.ResetBeforeHeaders : OriginFailureKind.Other;
     }
 
-    private static OriginTimeoutException? FindTimeout(Exception? exception)
+    /// <summary>The first <typeparamref name="T"/> down the inner-exception chain (an AggregateException's is its first).</summary>
+    private static T? Find<T>(Exception? exception)
+        where T : Exception
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is OriginTimeoutException timeout)
+            if (e is T found)
             {
-                return timeout;
-            }
-        }
-
-        return null;
-    }
-
-    private static BadHttpRequestException? FindBadRequest(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException is { } inner ? inner : (e as AggregateException)?.InnerExceptions.FirstOrDefault())
-        {
-            if (e is BadHttpRequestException bad)
-            {
-                return bad;
+                return found;
             }
         }
 
@@ -95,7 +84,7 @@ internal static class OriginFailureClassifier
     /// <summary>The status a client gets for a failure that happened before its response started (<paramref name="exception"/>: the attempt's).</summary>
     public static int StatusFor(OriginFailureKind kind, Exception? exception) => kind switch
     {
-        OriginFailureKind.RequestRejected => FindBadRequest(exception)?.StatusCode ?? StatusCodes.Status400BadRequest,
+        OriginFailureKind.RequestRejected => Find<BadHttpRequestException>(exception)?.StatusCode ?? StatusCodes.Status400BadRequest,
         OriginFailureKind.ConnectTimeout or OriginFailureKind.ResponseHeaderTimeout or OriginFailureKind.BodyIdleTimeout or OriginFailureKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         OriginFailureKind.NoDestination => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status502BadGateway,

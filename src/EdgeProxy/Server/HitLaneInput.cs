@@ -33,6 +33,7 @@ internal sealed class HitLaneInput : PipeReader
     private bool _armed = true; // a connection's first bytes are a request's
     private byte[]? _head;
     private int _headLength;
+    private int _headGeneration; // the configuration generation the kept head was handed to Kestrel under
     private long _kestrelReadAt = Environment.TickCount64;
 
     private HitLaneInput(PipeReader inner, SocketOutput output, HitLane lane, ConnectionContext connection, TimeSpan keepAlive)
@@ -72,9 +73,6 @@ internal sealed class HitLaneInput : PipeReader
 
     public IPAddress? RemoteAddress { get; }
 
-    /// <summary>The configuration generation the kept head was handed to Kestrel under.</summary>
-    public int HeadGeneration { get; private set; }
-
     /// <summary>
     /// Called for a request Kestrel parsed on this connection: when it is HTTP/1.1, has no body and is not an upgrade, the
     /// next bytes Kestrel asks for are the next request's head, and the lane may look at them.
@@ -93,7 +91,7 @@ internal sealed class HitLaneInput : PipeReader
     public bool TakeHead(int generation, out ReadOnlySpan<byte> head)
     {
         head = _head.AsSpan(0, _headLength);
-        var kept = _headLength > 0 && HeadGeneration == generation;
+        var kept = _headLength > 0 && _headGeneration == generation;
         _headLength = 0;
         return kept;
     }
@@ -163,7 +161,7 @@ internal sealed class HitLaneInput : PipeReader
 
         head.CopyTo(_head);
         _headLength = head.Length;
-        HeadGeneration = _lane.Generation;
+        _headGeneration = _lane.Generation;
     }
 
     public override bool TryRead(out ReadResult result)

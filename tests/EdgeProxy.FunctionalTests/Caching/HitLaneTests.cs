@@ -29,8 +29,7 @@ public sealed class HitLaneTests : CachedProxyTest
     public async Task RepeatedHead_IsAnsweredByTheLane_WithTheCachesResponse()
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
-        var target = $"/lane/a?size=5000&{Cacheable}";
-        var hit = await CertifyAsync(connection, "/lane/a", target);
+        var (target, hit) = await CertifyAsync(connection, "/lane/a", "size=5000");
 
         var lane = await connection.GetAsync(target);
         Assert.Equal(1, Lane.Served);
@@ -60,8 +59,7 @@ public sealed class HitLaneTests : CachedProxyTest
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
         const int size = 300_000;
-        var target = $"/lane/big?size={size}&{Cacheable}";
-        await CertifyAsync(connection, "/lane/big", target);
+        var (target, _) = await CertifyAsync(connection, "/lane/big", $"size={size}");
         var statistics = Proxy.App.Services.GetRequiredService<EdgeProxy.Server.ZeroCopyStatistics>();
         var expected = EdgeProxy.TestOrigin.TestOriginServer.ExpectedBody("/lane/big", size);
         for (var i = 0; i < 20 && statistics.SentFileBytes == 0; i++)
@@ -79,8 +77,7 @@ public sealed class HitLaneTests : CachedProxyTest
     public async Task PurgedOrStaleEntry_TheLaneStepsAside_AndTheCacheDecides()
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
-        var target = $"/lane/gone?size=100&{Cacheable}";
-        await CertifyAsync(connection, "/lane/gone", target);
+        var (target, _) = await CertifyAsync(connection, "/lane/gone", "size=100");
         await connection.GetAsync(target);
         Assert.Equal(1, Lane.Served);
 
@@ -106,8 +103,7 @@ public sealed class HitLaneTests : CachedProxyTest
     public async Task BodyBytesThatAreACertifiedHead_AreABody_AndPipelinedRequestsStayInOrder()
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
-        var target = $"/lane/p?size=700&{Cacheable}";
-        var hit = await CertifyAsync(connection, "/lane/p", target);
+        var (target, hit) = await CertifyAsync(connection, "/lane/p", "size=700");
         var head = $"GET {target} HTTP/1.1\r\nHost: edge.test\r\n\r\n";
 
         // One write: a head the lane answers, a POST whose body is that head, the head again.
@@ -130,8 +126,7 @@ public sealed class HitLaneTests : CachedProxyTest
     public async Task GetWithABody_IsNeverCertified_SoItsBodyIsNeverReadAsARequest()
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
-        var target = $"/lane/b?size=200&{Cacheable}";
-        var hit = await CertifyAsync(connection, "/lane/b", target);
+        var (target, hit) = await CertifyAsync(connection, "/lane/b", "size=200");
         var smuggled = "GET /lane/smuggled?size=10 HTTP/1.1\r\nHost: edge.test\r\n\r\n";
         var withBody = $"GET {target} HTTP/1.1\r\nHost: edge.test\r\nContent-Length: {smuggled.Length}\r\n\r\n{smuggled}";
 
@@ -153,8 +148,7 @@ public sealed class HitLaneTests : CachedProxyTest
     public async Task HeadOfARequestTheCacheNeverSaw_IsNotCertifiedForTheNextOne()
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
-        var target = $"/lane/n?size=400&{Cacheable}";
-        var hit = await CertifyAsync(connection, "/lane/n", target);
+        var (target, hit) = await CertifyAsync(connection, "/lane/n", "size=400");
         var bypass = "/off/x?size=5&cc=max-age%3D600";
 
         // A head the lane hands to Kestrel whose request bypasses the cache, then a hit through Kestrel, then the first again.
@@ -169,8 +163,7 @@ public sealed class HitLaneTests : CachedProxyTest
     public async Task OtherHeads_AreNotAnswered_UntilCertifiedThemselves_AndConditionalsNever()
     {
         using var connection = await RawHttpConnection.ConnectAsync(Proxy.ProxyAddress);
-        var target = $"/lane/v?size=300&etag=auto&{Cacheable}";
-        var hit = await CertifyAsync(connection, "/lane/v", target);
+        var (target, hit) = await CertifyAsync(connection, "/lane/v", "size=300&etag=auto");
 
         await connection.SendAsync($"GET {target} HTTP/1.1", null, "X-Other: 1");
         Assert.Equal(hit.Body, (await connection.ReadResponseAsync()).Body);
@@ -191,15 +184,17 @@ public sealed class HitLaneTests : CachedProxyTest
         Assert.Equal(1, Origin.Counters.For("/lane/v"));
     }
 
-    private async Task<RawResponse> CertifyAsync(RawHttpConnection connection, string path, string target)
+    /// <summary>Stores <paramref name="path"/>?<paramref name="query"/> (cacheable for 600 s) and hits it once through Kestrel, which certifies its head.</summary>
+    private async Task<(string Target, RawResponse Hit)> CertifyAsync(RawHttpConnection connection, string path, string query)
     {
+        var target = $"{path}?{query}&{Cacheable}";
         await connection.GetAsync(target);
         await Proxy.Logs.WaitForAsync(l => l.EventId.Id == 3001 && l.Message.Contains(path + "?", StringComparison.Ordinal));
         var served = Lane.Served;
         var hit = await connection.GetAsync(target);
         Assert.Contains("hit", hit.Final.Header("Cache-Status"), StringComparison.Ordinal);
         Assert.Equal(served, Lane.Served);
-        return hit;
+        return (target, hit);
     }
 
     private static int Age(RawResponse response) => int.Parse(response.Final.Header("Age")!, System.Globalization.CultureInfo.InvariantCulture);
