@@ -17,6 +17,7 @@ internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection
 {
     private IZeroCopyOutput? _output;
     private bool _outputLookedUp;
+    private bool _answeredByLane;
     private long _flushedAtLastTurn;
 
     /// <summary>Connection middleware giving each connection of a listener a <see cref="FairInput"/>.</summary>
@@ -34,16 +35,28 @@ internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection
         }
     };
 
+    /// <summary>The hit lane answered the request before the next read: that read's request is not counted (<see cref="FairTurns.TakeUncounted"/>).</summary>
+    public void AnsweredByLane() => _answeredByLane = true;
+
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        var answeredByLane = _answeredByLane;
+        _answeredByLane = false;
         var read = inner.ReadAsync(cancellationToken);
-        return read.IsCompleted ? read : WaitAsync(read);
+        return read.IsCompleted ? read : WaitAsync(read, answeredByLane);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadResult> WaitAsync(ValueTask<ReadResult> read)
+    private async ValueTask<ReadResult> WaitAsync(ValueTask<ReadResult> read, bool answeredByLane)
     {
         var result = await read.ConfigureAwait(false);
+        if (answeredByLane)
+        {
+            LargeResponseSinceLastTurn(); // keeps the byte count current for the next counted turn
+            FairTurns.TakeUncounted(this);
+            return result;
+        }
+
         var turn = FairTurns.Take(this, streak, LargeResponseSinceLastTurn());
         if (turn != Turn.Now)
         {

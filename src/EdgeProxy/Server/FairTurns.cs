@@ -105,6 +105,33 @@ internal static class FairTurns
             return Turn.HandOff;
         }
 
+        StartRun(turns, connection, now);
+        return Turn.Now;
+    }
+
+    /// <summary>
+    /// Called on the thread a connection's read completed on, when the request before it was answered by the hit lane
+    /// (<see cref="HitLaneInput"/>): it runs now and is not counted. The lane answers in a few microseconds, so the
+    /// proxy is rarely the bottleneck there, and a parked request then waits for the fallback timer, which the
+    /// scheduler may keep off the CPUs for tens of milliseconds (docs/benchmarks.md, "The lane's 1 KiB tail"). The
+    /// thread still notes the connection, so what others parked runs and a later run through Kestrel is counted afresh.
+    /// </summary>
+    public static void TakeUncounted(object connection)
+    {
+        var turns = t_turns ??= Register(new ThreadTurns());
+        var now = Time.GetTimestamp();
+        if (ReferenceEquals(turns.Last, connection))
+        {
+            turns.Streak = 0;
+            turns.LastServedAt = now;
+            return;
+        }
+
+        StartRun(turns, connection, now);
+    }
+
+    private static void StartRun(ThreadTurns turns, object connection, long now)
+    {
         // A new run. It may be parked if another connection (or a parked one) was served here shortly before, unless the
         // timer had to run what was parked here (nobody else came), or the thread has served no one but this connection
         // since it handed one of its requests off: then this connection looks alone.
@@ -115,7 +142,6 @@ internal static class FairTurns
         turns.Streak = 0;
         turns.LastServedAt = now;
         turns.RunParked();
-        return Turn.Now;
     }
 
     /// <summary>Parks a continuation on this thread (after <see cref="Take"/> said so).</summary>

@@ -140,6 +140,7 @@ internal sealed class HitLaneInput : PipeReader
 
             _inner.AdvanceTo(result.Buffer.GetPosition(length));
             _armed = true;
+            (_inner as FairInput)?.AnsweredByLane();
 
             // When the socket is gone, the next read says so and goes to Kestrel, which ends the connection.
             await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);

@@ -91,6 +91,38 @@ public sealed class FairInputTests
         Assert.Equal(["B:1", "A:1", "A:2", "A:3", "A:4", "A:5", "A:6", "A:7", "A:8", "A:9", "A:10", "A:11", "A:12"], seen.ToArray());
     }
 
+    /// <summary>
+    /// A read after a request the hit lane answered is not counted: such a connection is never parked, however long its
+    /// run. Once Kestrel serves its requests again, they are counted from the start, and parked as usual.
+    /// </summary>
+    [Fact]
+    public async Task ReadsAfterLaneAnswers_AreNotCounted_AndARunThroughKestrelIsCountedAfresh()
+    {
+        var seen = new ConcurrentQueue<string>();
+        await OnOwnThread(() =>
+        {
+            Drive(seen, "w");
+            seen.Clear();
+            var b = new Connection("B", seen);
+            var a = new Connection("A", seen) { LaneAnswers = true };
+            b.Send(1);
+            for (var i = 1; i <= 6; i++)
+            {
+                a.Send(i);
+                Assert.Equal(i + 1, seen.Count); // B:1 and A:1 … A:i, none parked
+            }
+
+            a.LaneAnswers = false;
+            a.Send(7); // read after the lane's answer to 6: not counted
+            a.Send(8); // counted: 1 in a row
+            a.Send(9); // 2 in a row: parked until the thread serves another connection
+            Assert.Equal(9, seen.Count);
+            b.Send(2);
+        }, clock: new ManualClock());
+
+        Assert.Equal(["B:1", "A:1", "A:2", "A:3", "A:4", "A:5", "A:6", "A:7", "A:8", "A:9", "B:2"], seen.ToArray());
+    }
+
     [Fact]
     public async Task ARunBeginningLongAfterAnotherConnectionWasServed_IsNotParked()
     {
@@ -286,6 +318,9 @@ public sealed class FairInputTests
             Assert.True(flush.IsCompleted);
         }
 
+        /// <summary>Whether each request served is taken for one the hit lane answered (<see cref="FairInput.AnsweredByLane"/>).</summary>
+        public bool LaneAnswers { get; set; }
+
         /// <summary>The managed thread that served <paramref name="request"/>.</summary>
         public int ServedOn(int request) => _servedOn[request];
 
@@ -315,6 +350,11 @@ public sealed class FairInputTests
             _seen.Enqueue($"{_name}:{request}");
             _output.BytesFlushed += _responseBytes;
             _next++;
+            if (LaneAnswers)
+            {
+                _input.AnsweredByLane();
+            }
+
             ReadNext();
         }
 
