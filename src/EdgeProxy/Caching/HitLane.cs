@@ -7,6 +7,7 @@ using System.Text;
 using EdgeProxy.Configuration;
 using EdgeProxy.Observability;
 using EdgeProxy.Server;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Configuration;
@@ -140,7 +141,7 @@ internal sealed class HitLane : IConfigChangeListener
         var request = context.Request;
         var headers = request.Headers;
         if (!HttpMethods.IsGet(request.Method) || !HttpProtocol.IsHttp11(request.Protocol) || entry.StatusCode != StatusCodes.Status200OK
-            || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
+            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
             || entry.Body.IsEmpty || !HasDate(entry)
             || headers.CacheControl.Count + headers.Pragma.Count + headers.IfNoneMatch.Count + headers.IfModifiedSince.Count + headers.IfMatch.Count
                 + headers.IfUnmodifiedSince.Count + headers.IfRange.Count + headers.Range.Count + headers.Connection.Count + headers.Authorization.Count > 0

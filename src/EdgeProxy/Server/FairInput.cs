@@ -35,7 +35,12 @@ internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection
         }
     };
 
-    /// <summary>The hit lane answered the request before the next read: that read's request is not counted (<see cref="FairTurns.TakeUncounted"/>).</summary>
+    /// <summary>
+    /// The hit lane answered the request before the next read: the connection's run starts over at that read, as after a
+    /// large response. The lane answers in a few microseconds, so the proxy is rarely the bottleneck there, and a parked
+    /// request then waits for the fallback timer, which the scheduler may keep off the CPUs for tens of milliseconds
+    /// (docs/benchmarks.md, "The lane's 1 KiB tail"). Requests Kestrel serves are counted as before.
+    /// </summary>
     public void AnsweredByLane() => _answeredByLane = true;
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
@@ -50,14 +55,7 @@ internal sealed class FairInput(PipeReader inner, int streak, IFeatureCollection
     private async ValueTask<ReadResult> WaitAsync(ValueTask<ReadResult> read, bool answeredByLane)
     {
         var result = await read.ConfigureAwait(false);
-        if (answeredByLane)
-        {
-            LargeResponseSinceLastTurn(); // keeps the byte count current for the next counted turn
-            FairTurns.TakeUncounted(this);
-            return result;
-        }
-
-        var turn = FairTurns.Take(this, streak, LargeResponseSinceLastTurn());
+        var turn = FairTurns.Take(this, streak, LargeResponseSinceLastTurn() | answeredByLane);
         if (turn != Turn.Now)
         {
             await new WaitTurn(turn);

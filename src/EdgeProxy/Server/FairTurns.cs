@@ -71,17 +71,18 @@ internal static class FairTurns
     /// <summary>
     /// Called on the thread a connection's read completed on, before its request runs: whether it runs now, is parked
     /// (then <see cref="Park"/> it) or goes to the thread pool (<see cref="HandOff"/>). When this is another connection,
-    /// first runs what earlier connections parked on this thread. <paramref name="afterLargeResponse"/>: the connection's
-    /// response before this request was at least <see cref="LargeResponseBytes"/>, so its run starts over.
+    /// first runs what earlier connections parked on this thread. <paramref name="startOver"/>: the request runs now and
+    /// the connection's run starts over, because its response before this request was at least
+    /// <see cref="LargeResponseBytes"/>, or the hit lane answered that request (<see cref="FairInput.AnsweredByLane"/>).
     /// </summary>
-    public static Turn Take(object connection, int streak, bool afterLargeResponse)
+    public static Turn Take(object connection, int streak, bool startOver)
     {
         var turns = t_turns ??= Register(new ThreadTurns());
         var now = Time.GetTimestamp();
         if (ReferenceEquals(turns.Last, connection))
         {
             turns.LastServedAt = now;
-            if (afterLargeResponse)
+            if (startOver)
             {
                 turns.Streak = 0;
                 return Turn.Now;
@@ -105,33 +106,6 @@ internal static class FairTurns
             return Turn.HandOff;
         }
 
-        StartRun(turns, connection, now);
-        return Turn.Now;
-    }
-
-    /// <summary>
-    /// Called on the thread a connection's read completed on, when the request before it was answered by the hit lane
-    /// (<see cref="HitLaneInput"/>): it runs now and is not counted. The lane answers in a few microseconds, so the
-    /// proxy is rarely the bottleneck there, and a parked request then waits for the fallback timer, which the
-    /// scheduler may keep off the CPUs for tens of milliseconds (docs/benchmarks.md, "The lane's 1 KiB tail"). The
-    /// thread still notes the connection, so what others parked runs and a later run through Kestrel is counted afresh.
-    /// </summary>
-    public static void TakeUncounted(object connection)
-    {
-        var turns = t_turns ??= Register(new ThreadTurns());
-        var now = Time.GetTimestamp();
-        if (ReferenceEquals(turns.Last, connection))
-        {
-            turns.Streak = 0;
-            turns.LastServedAt = now;
-            return;
-        }
-
-        StartRun(turns, connection, now);
-    }
-
-    private static void StartRun(ThreadTurns turns, object connection, long now)
-    {
         // A new run. It may be parked if another connection (or a parked one) was served here shortly before, unless the
         // timer had to run what was parked here (nobody else came), or the thread has served no one but this connection
         // since it handed one of its requests off: then this connection looks alone.
@@ -142,6 +116,7 @@ internal static class FairTurns
         turns.Streak = 0;
         turns.LastServedAt = now;
         turns.RunParked();
+        return Turn.Now;
     }
 
     /// <summary>Parks a continuation on this thread (after <see cref="Take"/> said so).</summary>

@@ -27,6 +27,7 @@ namespace EdgeProxy.Server;
 internal sealed class HitLaneInput : PipeReader
 {
     private readonly PipeReader _inner;
+    private readonly FairInput? _fair; // the turn-taking below, told when the lane answered a request
     private readonly SocketOutput _output;
     private readonly HitLane _lane;
     private readonly long _kestrelTurnMs;
@@ -39,6 +40,7 @@ internal sealed class HitLaneInput : PipeReader
     private HitLaneInput(PipeReader inner, SocketOutput output, HitLane lane, ConnectionContext connection, TimeSpan keepAlive)
     {
         _inner = inner;
+        _fair = inner as FairInput;
         _output = output;
         _lane = lane;
         _kestrelTurnMs = (long)Math.Max(keepAlive.TotalMilliseconds / 2, 1);
@@ -140,7 +142,7 @@ internal sealed class HitLaneInput : PipeReader
 
             _inner.AdvanceTo(result.Buffer.GetPosition(length));
             _armed = true;
-            (_inner as FairInput)?.AnsweredByLane();
+            _fair?.AnsweredByLane();
 
             // When the socket is gone, the next read says so and goes to Kestrel, which ends the connection.
             await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
