@@ -8,33 +8,30 @@
 # One JSON line per peer, round and rate in $OUT/raw.jsonl; the peers' order turns round each round.
 set -u
 OUT="${OUT:-/tmp/fixed-rate}"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # REPO, BENCH, wait_port, prime
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # REPO, BENCH, prime, host_ticks
 SIZE="${SIZE:-1024}"; WARM="${WARM:-5}"; RATES="${RATES:-20000 35000}"; ROUNDS="${ROUNDS:-2}"; DUR="${DUR:-10}"
 PEERS="${PEERS:-edgeproxy nginx ats}"
 mkdir -p "$OUT"
 gcc -O2 -pthread -o "$OUT/openloop" "$REPO/bench/openloop/openloop.c" || exit 1
 python3 "$BENCH/scenarios/origins.py" start > /dev/null
 
-port_of() { case "$1" in nginx) echo 19080 ;; varnish) echo 19081 ;; ats) echo 19082 ;; squid) echo 19083 ;; edgeproxy) echo 19084 ;; esac; }
-
-# The CPU time the hypervisor gave to others (steal, /proc/stat) while a rate ran, in % of the machine: this VM's
-# neighbours come and go, and a run with steal is a run of a slower machine.
-steal_and_total() { awk '/^cpu /{print $9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+# steal_pct BEFORE AFTER (two host_ticks): the steal between them, in % of the machine's time
 steal_pct() { echo "$1 $2" | awk '{d = $4 - $2; printf "%.1f", (d > 0 ? 100 * ($3 - $1) / d : 0)}'; }
 
 read -r -a order <<< "$PEERS"
 for round in $(seq "$ROUNDS"); do
   for peer in "${order[@]}"; do
-    port=$(port_of "$peer")
-    EDGEPROXY_DIR="$REPO" bash "$BENCH/peers.sh" start "$peer" > "$OUT/$peer-$round.start.log" 2>&1 \
-      || { echo "$peer did not start: $OUT/$peer-$round.start.log"; continue; }
+    # peers.sh knows the ports: "PEER up on 127.0.0.1:PORT (pid N)"
+    EDGEPROXY_DIR="$REPO" bash "$BENCH/peers.sh" start "$peer" > "$OUT/$peer-$round.start.log" 2>&1
+    port=$(sed -n 's/.* up on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT/$peer-$round.start.log")
+    [ -n "$port" ] || { echo "$peer did not start: $OUT/$peer-$round.start.log"; continue; }
     url="http://127.0.0.1:$port/obj/fixed-$SIZE-$round-$RANDOM?size=$SIZE"
     if got=$(prime "$url" "$SIZE"); then
       timeout 60 wrk -t2 -c64 -d"${WARM}s" -H "Host: bench.local" "$url" > /dev/null
       for rate in $RATES; do
-        before=$(steal_and_total)
+        before=$(host_ticks)
         line=$(timeout $((DUR + 30)) "$OUT/openloop" -p "$port" -u "${url#http://127.0.0.1:$port}" -c 64 -t 2 -r "$rate" -d "$DUR" -w 2)
-        steal=$(steal_pct "$before" "$(steal_and_total)")
+        steal=$(steal_pct "$before" "$(host_ticks)")
         echo "{\"peer\": \"$peer\", \"size\": $SIZE, \"round\": $round, \"host_steal_pct\": $steal, ${line#\{}" | tee -a "$OUT/raw.jsonl"
       done
     else

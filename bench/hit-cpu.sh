@@ -54,7 +54,7 @@ measure() {
   wrk -t2 -c64 -d"${WARM}s" -H "Host: bench.local" "$url" > /dev/null
   for _i in 1 2; do
     local c0 s0 c1 s1 n rps lat stat=""
-    c0=$(cpu_of "${pids[@]}"); s0=$(awk '/^cpu /{print $9}' /proc/stat); k0=$(sys_of "${pids[@]}")
+    c0=$(cpu_of "${pids[@]}"); s0=$(host_ticks); s0=${s0% *}; k0=$(sys_of "${pids[@]}")
     [ "${THREADS:-0}" = 1 ] && threads_of "${pids[@]}" > "$OUT/threads0"
     /usr/bin/time -f "%U %S" -o "$OUT/wrk.time" wrk -t"${WRK_THREADS:-2}" -c64 -d5s --latency -H "Host: bench.local" "$url" > "$OUT/wrk.out" &
     local wpid=$!
@@ -67,7 +67,7 @@ measure() {
       perf record -F 499 -g -p "$(IFS=,; echo "${pids[*]}")" -o "$OUT/$name-r$round-$_i.perf.data" -- sleep 4 > /dev/null 2>&1
     fi
     wait "$wpid"
-    c1=$(cpu_of "${pids[@]}"); s1=$(awk '/^cpu /{print $9}' /proc/stat); k1=$(sys_of "${pids[@]}")
+    c1=$(cpu_of "${pids[@]}"); s1=$(host_ticks); s1=${s1% *}; k1=$(sys_of "${pids[@]}")
     local threads=""
     if [ "${THREADS:-0}" = 1 ]; then
       threads_of "${pids[@]}" > "$OUT/threads1"

@@ -11,6 +11,11 @@ wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 # cpu_of PID...: the processes' CPU time so far (utime+stime, clock ticks)
 cpu_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 
+# host_ticks: the machine's CPU time so far, all CPUs, as "STEAL TOTAL" (clock ticks, /proc/stat). Steal is time the
+# hypervisor gave other guests while this VM wanted to run: this VM's neighbours come and go, and a run with steal is a
+# run on a slower machine.
+host_ticks() { awk '/^cpu /{print $9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+
 # prime URL SIZE: two GETs, so the second is a hit; prints what the second got ("200 SIZE" when the object is served
 # whole) and fails otherwise (an origin that is down gives a fast error page, not a hit to measure)
 prime() {

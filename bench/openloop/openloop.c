@@ -42,9 +42,9 @@ typedef struct {
 } conn;
 
 typedef struct {
-    int id, nconn;
+    int nconn;
     conn *c;
-    int64_t period, start, measure_from, end;
+    int64_t period, measure_from, end;
     uint64_t *fine, *coarse;
     uint64_t done, errors, reconnects, late_sends;
     int64_t max_ns;
@@ -82,24 +82,31 @@ static void record(worker *w, int64_t ns) {
     else { int64_t ms = us / 1000; w->coarse[ms < COARSE_MS ? ms : COARSE_MS - 1]++; }
 }
 
-static int send_req(worker *w, conn *k, int64_t scheduled) {
-    ssize_t n = send(k->fd, g_req, g_req_len, MSG_NOSIGNAL);
-    if (n != g_req_len) return -1;   // a request this small goes out whole on a fresh or idle connection
-    k->sent_for = scheduled;
-    k->head_len = 0;
-    k->body_left = -1;
-    (void)w;
-    return 0;
-}
-
-static int reconnect(worker *w, int ep, conn *k) {
+// Counts an error and replaces the connection (closed, or in a state it cannot be read in); its request in flight, if
+// any, is dropped. Returns -1 when no new connection could be made.
+static int fail(worker *w, int ep, conn *k) {
+    w->errors++;
+    w->reconnects++;
+    k->sent_for = -1;
     epoll_ctl(ep, EPOLL_CTL_DEL, k->fd, NULL);
     close(k->fd);
-    w->reconnects++;
     k->fd = open_conn();
     if (k->fd < 0) return -1;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = k};
     return epoll_ctl(ep, EPOLL_CTL_ADD, k->fd, &ev);
+}
+
+// Sends the connection's due request and moves its schedule on one period; the request's latency will count from the
+// time it was due. Returns -1 when the connection failed and could not be replaced.
+static int send_due(worker *w, int ep, conn *k) {
+    int64_t scheduled = k->due;
+    k->due += w->period;
+    // A request this small goes out whole on a fresh or idle connection.
+    if (send(k->fd, g_req, g_req_len, MSG_NOSIGNAL) != g_req_len) return fail(w, ep, k);
+    k->sent_for = scheduled;
+    k->head_len = 0;
+    k->body_left = -1;
+    return 0;
 }
 
 // Reads what is there; returns 1 when the response in flight ended, 0 when more is to come, -1 on error or close.
@@ -151,9 +158,7 @@ static void *run(void *arg) {
             conn *k = &w->c[i];
             if (k->sent_for < 0 && k->due <= t) {
                 if (t - k->due > 1000000) w->late_sends++;
-                int64_t s = k->due;
-                k->due += w->period;
-                if (send_req(w, k, s) != 0) { w->errors++; if (reconnect(w, ep, k) != 0) goto out; }
+                if (send_due(w, ep, k) != 0) goto out;
             }
             if (k->sent_for < 0 && k->due < next) next = k->due;
         }
@@ -163,19 +168,14 @@ static void *run(void *arg) {
         int n = epoll_pwait2(ep, evs, 256, &ts, NULL);
         for (int i = 0; i < n; i++) {
             conn *k = evs[i].data.ptr;
-            if (k->sent_for < 0) { w->errors++; if (reconnect(w, ep, k) != 0) goto out; continue; }
-            int r = read_resp(w, k, buf, cap);
+            int r = k->sent_for < 0 ? -1 : read_resp(w, k, buf, cap);   // bytes on an idle connection: it was closed
             if (r == 0) continue;
+            if (r < 0) { if (fail(w, ep, k) != 0) goto out; continue; }
             int64_t done_at = now_ns();
-            if (r < 0) { w->errors++; k->sent_for = -1; if (reconnect(w, ep, k) != 0) goto out; continue; }
             if (k->sent_for >= w->measure_from) { record(w, done_at - k->sent_for); w->done++; }
             k->sent_for = -1;
             // A request already due goes out now; its latency still counts from its scheduled time.
-            if (k->due <= done_at) {
-                int64_t s = k->due;
-                k->due += w->period;
-                if (send_req(w, k, s) != 0) { w->errors++; if (reconnect(w, ep, k) != 0) goto out; }
-            }
+            if (k->due <= done_at && send_due(w, ep, k) != 0) goto out;
         }
     }
 out:
@@ -217,13 +217,11 @@ int main(int argc, char **argv) {
     int idx = 0;
     for (int t = 0; t < g_threads; t++) {
         worker *w = &ws[t];
-        w->id = t;
         w->nconn = g_conns / g_threads + (t < g_conns % g_threads);
         w->c = calloc(w->nconn, sizeof(conn));
         w->fine = calloc(FINE_US, sizeof(uint64_t));
         w->coarse = calloc(COARSE_MS, sizeof(uint64_t));
         w->period = period;
-        w->start = start;
         w->measure_from = start + (int64_t)g_warmup * 1000000000;
         w->end = w->measure_from + (int64_t)g_duration * 1000000000;
         for (int i = 0; i < w->nconn; i++, idx++) {
